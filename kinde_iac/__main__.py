@@ -1,0 +1,3 @@
+from kinde_iac.cli import main
+
+main()

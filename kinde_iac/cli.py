@@ -1,0 +1,256 @@
+"""Command-line wiring: click commands, no logic beyond wiring and exit codes.
+
+Exit codes: 0 success (no changes), 1 error, 2 changes present (``plan --detailed-exitcode``) or
+drift found (``drift``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from kinde_iac.errors import KindeIacError
+
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+
+
+class _Group(click.Group):
+    """Turns every expected failure into one readable line and exit code 1 (a traceback only with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug")) or bool(os.environ.get("KINDE_IAC_DEBUG"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KindeIacError as err:
+            if debug:
+                raise
+            click.echo(f"Error: {err}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(EXIT_ERROR)
+        except Exception as err:
+            if debug:
+                raise
+            click.echo(f"Error: unexpected {type(err).__name__}: {err} (run with --debug for details)", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+def main(debug: bool) -> None:
+    """kinde-iac: plan/apply infrastructure-as-code for Kinde."""
+
+
+def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that works on a workspace takes."""
+    fn = click.option("--state", "state_path", metavar="PATH",
+                      help="State file (default state/<workspace>.db).")(fn)
+    fn = click.option("--config", "config_path", metavar="FILE",
+                      help="Config file; the workspace is the file's stem.")(fn)
+    fn = click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)
+    return fn
+
+
+def _color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _progress(quiet: bool = False) -> Callable[[str], None] | None:
+    if quiet:
+        return None
+    return lambda line: click.echo(line, err=True)
+
+
+@main.command()
+@workspace_options
+@click.option("--all", "all_", is_flag=True, help="Validate every workspace in environments/ together.")
+def validate(workspace: str | None, config_path: str | None, state_path: str | None, all_: bool) -> None:
+    """Check configuration without touching the network."""
+    from kinde_iac.config import check_flag_definitions, discover_workspaces, load_workspace
+    from kinde_iac.workflow import resolve_target
+
+    if all_:
+        paths = discover_workspaces("environments")
+        if not paths:
+            raise KindeIacError("no workspace files found in environments/")
+        loaded = [load_workspace(p) for p in paths]
+        problems = check_flag_definitions(loaded)
+        if problems:
+            for p in problems[1:]:
+                click.echo(f"Error: {p}", err=True)
+            raise problems[0]
+        click.echo(f"Success! {len(loaded)} workspaces are valid: {', '.join(w.name for w in loaded)}.")
+        return
+    target = resolve_target(workspace, config_path, state_path)
+    ws = load_workspace(target.config, name=target.name)
+    from kinde_iac.workflow import desired_resources
+
+    click.echo(f"Success! {target.config} is valid ({len(desired_resources(ws))} objects).")
+
+
+def _plan(workspace: str | None, config_path: str | None, state_path: str | None, parallelism: int,
+          **client_options: Any) -> tuple[Any, Any]:
+    from kinde_iac.workflow import make_plan, open_session, resolve_target
+
+    target = resolve_target(workspace, config_path, state_path)
+    session = open_session(target, client_options={k: v for k, v in client_options.items() if v is not None})
+    try:
+        plan = make_plan(session, parallelism=parallelism)
+    except BaseException:
+        session.close()
+        raise
+    return session, plan
+
+
+@main.command()
+@workspace_options
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
+@click.option("--parallelism", default=8, show_default=True, help="Concurrent reads during refresh.")
+def plan(workspace: str | None, config_path: str | None, state_path: str | None, detailed_exitcode: bool,
+         no_color: bool, parallelism: int) -> None:
+    """Show what apply would change."""
+    from kinde_iac.render.text import render_plan
+
+    session, the_plan = _plan(workspace, config_path, state_path, parallelism)
+    try:
+        click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
+    finally:
+        session.close()
+    if detailed_exitcode and the_plan.has_changes:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command()
+@workspace_options
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
+@click.option("--parallelism", default=4, show_default=True, help="Concurrent writes.")
+@click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
+def apply(workspace: str | None, config_path: str | None, state_path: str | None, auto_approve: bool,
+          no_color: bool, parallelism: int, lock_timeout: float) -> None:
+    """Plan, ask for "yes", and make Kinde match the configuration."""
+    from kinde_iac.apply import apply_plan
+    from kinde_iac.render.text import render_plan
+    from kinde_iac.workflow import make_plan, open_session, resolve_target, who
+
+    target = resolve_target(workspace, config_path, state_path)
+    session = open_session(target)
+    lock = None
+    try:
+        if not auto_approve and not sys.stdin.isatty():
+            raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
+        session.state.ensure_created()
+        lock = session.state.acquire_lock("apply", timeout=lock_timeout)
+        the_plan = make_plan(session, parallelism=max(parallelism, 8))
+        click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
+        if not the_plan.has_changes and not any(c.action == "forget" for c in the_plan.changes):
+            return
+        if not auto_approve:
+            click.echo("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
+            answer = click.prompt("  Enter a value", default="", show_default=False)
+            if answer != "yes":
+                raise KindeIacError("apply cancelled")
+        click.echo("")
+        result = apply_plan(the_plan, desired=session.desired_by_address, state=session.state,
+                            client=session.client, parallelism=parallelism, who=who(), on_event=_progress())
+        stats = session.client.stats if session.client else None
+        c = result.counts
+        extra = f" ({stats.requests} API requests, {stats.retries} retried)" if stats else ""
+        if not result.ok:
+            for address, message in result.failed:
+                click.echo(f"Error: {address}: {message}", err=True)
+            if result.skipped:
+                click.echo(f"Not attempted: {len(result.skipped)} changes; the next apply resumes them.", err=True)
+            click.echo(f"Apply failed after {c['added']} added, {c['changed']} changed, "
+                       f"{c['destroyed']} destroyed, {c['imported']} imported{extra}.", err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"\nApply complete! Resources: {c['added']} added, {c['changed']} changed, "
+                   f"{c['destroyed']} destroyed, {c['imported']} imported.{extra}")
+    finally:
+        if lock is not None:
+            session.state.release_lock(lock.id)
+        session.close()
+
+
+@main.group()
+def state() -> None:
+    """Inspect the state file."""
+
+
+@state.command("list")
+@workspace_options
+def state_list(workspace: str | None, config_path: str | None, state_path: str | None) -> None:
+    """List the addresses kinde-iac manages."""
+    store = _open_state(workspace, config_path, state_path)
+    for address, row in store.resources().items():
+        click.echo(f"{address}\t{row.kinde_id or '-'}")
+
+
+@state.command("show")
+@workspace_options
+@click.argument("address")
+def state_show(workspace: str | None, config_path: str | None, state_path: str | None, address: str) -> None:
+    """Show one object's last-applied attributes (secrets appear only as salted hashes)."""
+    store = _open_state(workspace, config_path, state_path)
+    row = store.get(address)
+    if row is None:
+        raise KindeIacError(f"{address} is not in state {store.path}")
+    click.echo(json.dumps({"address": row.address, "kinde_id": row.kinde_id, "natural": list(row.natural),
+                           "depends_on": list(row.depends_on), "attributes": row.attributes,
+                           "updated_at": row.updated_at}, indent=2, sort_keys=True))
+
+
+@state.command("journal")
+@workspace_options
+def state_journal(workspace: str | None, config_path: str | None, state_path: str | None) -> None:
+    """Show the journal of the last apply (each API step's intent and outcome)."""
+    store = _open_state(workspace, config_path, state_path)
+    for e in store.journal():
+        click.echo(f"{e.started_at}\t{e.address}\t{e.action}\t{e.outcome or 'IN FLIGHT (no result)'}"
+                   f"\t{e.kinde_id or ''}\t{e.detail}")
+
+
+def _open_state(workspace: str | None, config_path: str | None, state_path: str | None) -> Any:
+    from kinde_iac.state import StateStore
+    from kinde_iac.workflow import resolve_target
+
+    target = resolve_target(workspace, config_path, state_path)
+    if not target.state.exists():
+        raise KindeIacError(f"no state file at {target.state} (nothing applied yet)")
+    return StateStore.open(target.state, workspace=target.name)
+
+
+@main.command("force-unlock")
+@workspace_options
+@click.argument("lock_id")
+def force_unlock(workspace: str | None, config_path: str | None, state_path: str | None, lock_id: str) -> None:
+    """Release a lock left behind by a killed run."""
+    store = _open_state(workspace, config_path, state_path)
+    info = store.force_unlock(lock_id)
+    click.echo(f"Released lock {info.id} held by {info.who} since {info.since}.")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the native configuration format."""
+    from kinde_iac.config import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+
+
+def _register_emulator() -> None:
+    from kinde_iac.emulator.cli import emulator_command
+
+    main.add_command(emulator_command, name="emulator")
+
+
+_register_emulator()

@@ -1,0 +1,58 @@
+"""Dependency order of a plan's changes: creates and updates after what they depend on, deletes
+before what they depend on (the reverse)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from graphlib import CycleError, TopologicalSorter
+
+from kinde_iac import plan_model as pm
+from kinde_iac.errors import KindeIacError
+
+#: Actions that make or change objects (run first, dependencies first).
+FORWARD = (pm.CREATE, pm.UPDATE, pm.REPLACE, pm.NOOP)
+
+
+def forward_graph(changes: Sequence[pm.ResourceChange]) -> TopologicalSorter:
+    """Creates/updates/replacements (and adoptions): each waits for the objects it depends on."""
+    nodes = {c.address for c in changes if c.action in FORWARD or c.imported}
+    ts: TopologicalSorter = TopologicalSorter()
+    for c in changes:
+        if c.address in nodes:
+            ts.add(c.address, *(d for d in c.depends_on if d in nodes))
+    return _prepared(ts)
+
+
+def reverse_graph(changes: Sequence[pm.ResourceChange]) -> TopologicalSorter:
+    """Deletes: an object goes only after everything that depends on it has gone."""
+    nodes = {c.address for c in changes if c.action in (pm.DELETE, pm.FORGET)}
+    ts: TopologicalSorter = TopologicalSorter()
+    for c in changes:
+        if c.address in nodes:
+            ts.add(c.address)
+            for dep in c.depends_on:
+                if dep in nodes:
+                    ts.add(dep, c.address)
+    return _prepared(ts)
+
+
+def _prepared(ts: TopologicalSorter) -> TopologicalSorter:
+    try:
+        ts.prepare()
+    except CycleError as err:
+        raise KindeIacError(f"dependency cycle between {' -> '.join(err.args[1])}") from None
+    return ts
+
+
+def levels(changes: Sequence[pm.ResourceChange]) -> list[list[str]]:
+    """Forward changes grouped in dependency levels (for display and tests)."""
+    ts = forward_graph(changes)
+    out: list[list[str]] = []
+    while ts.is_active():
+        ready = sorted(ts.get_ready())
+        out.append(ready)
+        ts.done(*ready)
+    return out
+
+
+def addresses(changes: Iterable[pm.ResourceChange]) -> list[str]:
+    return [c.address for c in changes]

@@ -1,0 +1,148 @@
+"""Client-side throttling shared by every thread that uses one KindeClient.
+
+Kinde publishes no request rate, only that a rate limiter and a concurrency limiter both answer
+429 with ``RateLimit-Reset`` (NOTES section 4). So we combine an optional fixed token bucket (the
+user's own ``max_rps``) with an adaptive concurrency window that backs off the way TCP does (AIMD).
+
+Both take ``clock`` and ``sleep`` callables so tests drive them without real time passing.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class RateBucket:
+    """Token bucket allowing ``rate`` acquisitions per second with bursts of up to ``burst``.
+
+    ``acquire`` reserves a token under the lock (the level may go negative) and sleeps outside it,
+    so concurrent callers queue up at 1/rate intervals instead of all waking at once and racing.
+    """
+
+    def __init__(self, rate: float, *, burst: float = 1.0, clock: Clock = time.monotonic,
+                 sleep: Sleep = time.sleep) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        if burst < 1:
+            raise ValueError("burst must be at least 1")
+        self.rate = float(rate)
+        self.burst = float(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._level = self.burst
+        self._stamp = clock()
+
+    def acquire(self) -> float:
+        """Take one token, blocking until it is due; returns the seconds waited (0 if none)."""
+        with self._lock:
+            now = self._clock()
+            self._level = min(self.burst, self._level + (now - self._stamp) * self.rate)
+            self._stamp = now
+            self._level -= 1.0
+            wait = -self._level / self.rate if self._level < 0 else 0.0
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class Permit:
+    """Proof of holding one concurrency slot; remembers the window generation it started in."""
+
+    __slots__ = ("generation", "released")
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.released = False
+
+
+class AdaptiveLimiter:
+    """AIMD concurrency limiter: halve on 429, grow by 1/limit per success, never above ``max_limit``.
+
+    A burst of 429s answering requests that were all in flight together is one congestion signal,
+    not several: only a 429 for a request started after the last decrease halves the window again
+    (TCP's "one decrease per round trip"). Otherwise eight parallel workers hitting the limit at
+    once would collapse the window straight to 1.
+    """
+
+    def __init__(self, max_limit: int, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
+        if max_limit < 1:
+            raise ValueError("max_limit must be at least 1")
+        self.max_limit = max_limit
+        self._clock = clock
+        self._sleep = sleep
+        self._cond = threading.Condition()
+        self._limit = float(max_limit)
+        self._in_flight = 0
+        self._generation = 0
+        self._paused_until = float("-inf")
+
+    @property
+    def current_limit(self) -> float:
+        """The allowed concurrency right now (fractional; ``int()`` of it is the number of slots)."""
+        with self._cond:
+            return self._limit
+
+    @property
+    def in_flight(self) -> int:
+        with self._cond:
+            return self._in_flight
+
+    @property
+    def paused_until(self) -> float:
+        with self._cond:
+            return self._paused_until
+
+    def acquire(self) -> Permit:
+        """Take a free slot, then wait out any 429 pause before letting the caller send.
+
+        The pause is checked last so a worker that queued for a slot before a 429 arrived still
+        honours it; sleeping while holding the slot costs nothing since everyone is paused.
+        """
+        with self._cond:
+            while self._in_flight >= max(1, int(self._limit)):
+                self._cond.wait()
+            self._in_flight += 1
+        self._wait_for_pause()
+        with self._cond:
+            # The generation is read after the pause: this request is sent under the current window.
+            return Permit(self._generation)
+
+    def release(self, permit: Permit) -> None:
+        with self._cond:
+            if permit.released:
+                return
+            permit.released = True
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def on_success(self) -> None:
+        with self._cond:
+            if self._limit < self.max_limit:
+                self._limit = min(float(self.max_limit), self._limit + 1.0 / self._limit)
+                self._cond.notify_all()
+
+    def on_rate_limited(self, permit: Permit, wait: float) -> None:
+        """Record a 429: pause every worker for ``wait`` seconds and shrink the window."""
+        with self._cond:
+            self._paused_until = max(self._paused_until, self._clock() + max(0.0, wait))
+            if permit.generation == self._generation:
+                self._limit = max(1.0, self._limit / 2.0)
+                self._generation += 1
+
+    def _wait_for_pause(self) -> None:
+        # Loop only when another 429 extended the pause while we slept; comparing deadlines rather
+        # than re-reading the clock keeps this finite when a test's fake sleep does not move time.
+        slept_until: float | None = None
+        while True:
+            with self._cond:
+                deadline = self._paused_until
+                remaining = deadline - self._clock()
+            if remaining <= 0 or deadline == slept_until:
+                return
+            self._sleep(remaining)
+            slept_until = deadline

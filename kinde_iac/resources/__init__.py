@@ -1,0 +1,24 @@
+"""The registry of resource kinds: the one list the engine iterates."""
+from __future__ import annotations
+
+from kinde_iac.resources.api import ApiKind
+from kinde_iac.resources.api_scope import ApiScopeKind
+from kinde_iac.resources.application import ApplicationKind
+from kinde_iac.resources.base import Field, Kind, Resource
+from kinde_iac.resources.env_var import EnvVarKind
+from kinde_iac.resources.feature_flag import FeatureFlagKind
+from kinde_iac.resources.permission import PermissionKind
+from kinde_iac.resources.role import RoleKind
+
+#: In an order where every kind comes after the kinds it reads after.
+KINDS: tuple[Kind, ...] = (
+    ApplicationKind(), PermissionKind(), ApiKind(), ApiScopeKind(), RoleKind(), FeatureFlagKind(), EnvVarKind(),
+)
+BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
+
+
+def kind(name: str) -> Kind:
+    return BY_NAME[name]
+
+
+__all__ = ["BY_NAME", "KINDS", "Field", "Kind", "Resource", "kind"]

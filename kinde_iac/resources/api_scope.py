@@ -1,0 +1,75 @@
+"""API scopes: ``api_scope.<api key>/<scope key>``, natural key (audience, key). Only the
+description can be updated; a new key is a new scope."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kinde_iac.config.model import Workspace
+from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+
+
+def _api_path(api_id: str) -> str:
+    return f"/api/v1/apis/{api_id}/scopes"
+
+
+class ApiScopeKind(Kind):
+    name = "api_scope"
+    reads_after = ("api",)
+    parent_kind = "api"
+    fields = (Field("description", unclearable=True),)
+
+    def desired(self, workspace: Workspace) -> list[Resource]:
+        out = []
+        for api in workspace.apis:
+            for s in api.scopes:
+                out.append(Resource(
+                    kind=self.name, key=f"{api.key}/{s.key}", natural=(api.audience, s.key), protect=api.protect,
+                    depends_on=(f"api.{api.key}",), attributes={"description": s.description},
+                ))
+        return out
+
+    def default_key(self, natural: tuple[str, ...]) -> str:
+        return natural[-1]
+
+    def read(self, ctx: ReadContext) -> list[Resource]:
+        apis = [a for a in ctx.live("api") if ctx.is_relevant("api", a.natural, a.kinde_id)]
+        lists = ctx.map(lambda a: ctx.client.get(_api_path(a.kinde_id)).get("scopes") or [], apis)
+        out = []
+        for api, scopes in zip(apis, lists):
+            for s in scopes:
+                natural = (api.natural[0], s["key"])
+                key = ctx.key_for(self.name, natural, s["id"])
+                if "/" not in key:
+                    key = f"{api.key}/{key}"
+                out.append(Resource(kind=self.name, key=key, natural=natural, kinde_id=s["id"],
+                                    depends_on=(api.address,), attributes={"description": s.get("description")}))
+        return out
+
+    def _api_id(self, ctx: WriteContext, resource: Resource) -> str:
+        return ctx.id_of(resource.depends_on[0])
+
+    def find(self, ctx: WriteContext, resource: Resource) -> str | None:
+        for s in ctx.client.get(_api_path(self._api_id(ctx, resource))).get("scopes") or []:
+            if s.get("key") == resource.natural[1]:
+                return s["id"]
+        return None
+
+    def create(self, ctx: WriteContext, resource: Resource) -> str | None:
+        body = {"key": resource.natural[1]}
+        if resource.attributes.get("description") is not None:
+            body["description"] = resource.attributes["description"]
+        reply = ctx.client.post(_api_path(self._api_id(ctx, resource)), json=body)
+        return (reply.get("scope") or {}).get("id") or self.find(ctx, resource)
+
+    def update(self, ctx: WriteContext, resource: Resource, kinde_id: str | None,
+               before: Mapping[str, Any], changed: frozenset[str]) -> None:
+        ctx.client.patch(f"{_api_path(self._api_id(ctx, resource))}/{kinde_id}",
+                         json={"description": resource.attributes["description"] or ""}, retry_ambiguous=True)
+
+    def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
+        try:
+            api_id = self._api_id(ctx, resource)
+        except (KeyError, IndexError):
+            return  # the API is gone, and its scopes went with it
+        ignore_not_found(lambda: ctx.client.delete(f"{_api_path(api_id)}/{kinde_id}", retry_ambiguous=True))

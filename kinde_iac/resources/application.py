@@ -1,0 +1,102 @@
+"""Applications: ``application.<key>`` with redirect and logout URL sets as attributes.
+
+Kinde does not keep names unique, so adoption by name only happens on a single match.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kinde_iac.config.model import Workspace
+from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+
+PATH = "/api/v1/applications"
+
+
+class ApplicationKind(Kind):
+    name = "application"
+    unique_natural = False
+    fields = (
+        Field("name"),
+        Field("type", replace=True),
+        Field("login_uri", unclearable=True),
+        Field("homepage_uri", unclearable=True),
+        Field("redirect_urls", is_set=True),
+        Field("logout_urls", is_set=True),
+    )
+
+    def desired(self, workspace: Workspace) -> list[Resource]:
+        return [
+            Resource(
+                kind=self.name, key=a.key, natural=(a.name,), protect=a.protect,
+                attributes={
+                    "name": a.name, "type": a.type, "login_uri": a.login_uri, "homepage_uri": a.homepage_uri,
+                    "redirect_urls": sorted(set(a.redirect_urls)), "logout_urls": sorted(set(a.logout_urls)),
+                },
+            )
+            for a in workspace.applications
+        ]
+
+    def read(self, ctx: ReadContext) -> list[Resource]:
+        items = [i for i in ctx.client.paginate(PATH, "applications") if i["id"] != ctx.own_client_id]
+        relevant = [i for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"])]
+        details = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._details(ctx, i["id"]), relevant)))
+        out = []
+        for item in items:
+            natural = (item["name"],)
+            attrs: dict[str, Any] = {"name": item["name"], "type": item.get("type"), "login_uri": None,
+                                     "homepage_uri": None, "redirect_urls": None, "logout_urls": None}
+            attrs.update(details.get(item["id"], {}))
+            out.append(Resource(kind=self.name, key=ctx.key_for(self.name, natural, item["id"]),
+                                natural=natural, kinde_id=item["id"], attributes=attrs))
+        return out
+
+    def _details(self, ctx: ReadContext, app_id: str) -> dict[str, Any]:
+        app = ctx.client.get(f"{PATH}/{app_id}").get("application") or {}
+        redirects = ctx.client.get(f"{PATH}/{app_id}/auth_redirect_urls").get("redirect_urls") or []
+        logouts = ctx.client.get(f"{PATH}/{app_id}/auth_logout_urls").get("logout_urls") or []
+        return {
+            "login_uri": app.get("login_uri") or None, "homepage_uri": app.get("homepage_uri") or None,
+            "redirect_urls": sorted(set(redirects)), "logout_urls": sorted(set(logouts)),
+        }
+
+    def find(self, ctx: WriteContext, resource: Resource) -> str | None:
+        matches = [i["id"] for i in ctx.client.paginate(PATH, "applications") if i.get("name") == resource.natural[0]]
+        return matches[0] if len(matches) == 1 else None
+
+    def create(self, ctx: WriteContext, resource: Resource) -> str | None:
+        a = resource.attributes
+        reply = ctx.client.post(PATH, json={"name": a["name"], "type": a["type"]})
+        app_id = (reply.get("application") or {}).get("id")
+        if not app_id:
+            app_id = self.find(ctx, resource)
+        ctx.record_created(resource, app_id, {**a, "login_uri": None, "homepage_uri": None,
+                                              "redirect_urls": [], "logout_urls": []})
+        before = {"name": a["name"], "type": a["type"], "redirect_urls": [], "logout_urls": []}
+        changed = frozenset(k for k in ("login_uri", "homepage_uri", "redirect_urls", "logout_urls") if a.get(k))
+        self.update(ctx, resource, app_id, before, changed)
+        return app_id
+
+    def update(self, ctx: WriteContext, resource: Resource, kinde_id: str | None,
+               before: Mapping[str, Any], changed: frozenset[str]) -> None:
+        a = resource.attributes
+        patch = {k: a[k] for k in ("name", "login_uri", "homepage_uri") if k in changed and a[k] is not None}
+        if patch:
+            ctx.client.patch(f"{PATH}/{kinde_id}", json=patch, retry_ambiguous=True)
+        # A PUT replaces the whole set in one request, and repeating it is harmless.
+        if "redirect_urls" in changed:
+            self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_redirect_urls", a["redirect_urls"])
+        if "logout_urls" in changed:
+            self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_logout_urls", a["logout_urls"])
+
+    def _put_urls(self, ctx: WriteContext, path: str, urls: list[str]) -> None:
+        if urls:
+            ctx.client.put(path, json={"urls": urls}, retry_ambiguous=True)
+            return
+        current = ctx.client.get(path)
+        present = current.get("redirect_urls") or current.get("logout_urls") or []
+        if present:
+            ctx.client.delete(path, params={"urls": ",".join(present)}, retry_ambiguous=True)
+
+    def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
+        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{kinde_id}", retry_ambiguous=True))

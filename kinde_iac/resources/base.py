@@ -1,0 +1,179 @@
+"""What every resource kind declares, and the generic objects the engine moves around.
+
+The engine (graph, refresh, plan, apply, render) only ever sees ``Resource`` values and ``Kind``
+objects from the registry; it never names a kind.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Protocol
+
+import attrs
+
+from kinde_iac.config.model import Workspace
+
+
+@attrs.frozen
+class Field:
+    """One comparable attribute of a kind."""
+
+    name: str
+    #: Changing it cannot be done in place: the object is destroyed and created again.
+    replace: bool = False
+    #: Kinde never returns it, so drift cannot be seen: compared with last-applied only.
+    unreadable: bool = False
+    #: A set of strings: rendered and diffed element by element.
+    is_set: bool = False
+    #: Elements of this set field are keys of another kind (``role.permissions`` -> ``permission``);
+    #: when such an object is replaced the link disappears with it and must be made again.
+    ref_kind: str | None = None
+    #: Kinde cannot clear it (sending "" or null keeps the old value): a desired None is not a change.
+    unclearable: bool = False
+    #: The value belongs to the Kinde business, not to one environment (feature flag definitions).
+    business_wide: bool = False
+
+
+@attrs.define(eq=False)
+class Resource:
+    """One object of a kind as desired (config), last applied (state) or live (Kinde)."""
+
+    kind: str
+    key: str
+    #: Identity that survives across environments (audience, role key, ...), used for adoption.
+    natural: tuple[str, ...]
+    attributes: dict[str, Any]
+    depends_on: tuple[str, ...] = ()
+    kinde_id: str | None = None
+    protect: bool = False
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}.{self.key}"
+
+
+class ReadContext(Protocol):
+    """What a kind may use while reading live state (implemented by ``refresh``)."""
+
+    client: Any
+    own_client_id: str
+
+    def key_for(self, kind: str, natural: tuple[str, ...], kinde_id: str | None) -> str:
+        """The address key of a live object: its state entry, else its desired twin, else a default."""
+
+    def is_relevant(self, kind: str, natural: tuple[str, ...], kinde_id: str | None) -> bool:
+        """Whether kinde-iac manages (or wants) this object, so its sub-lists are worth reading."""
+
+    def live(self, kind: str) -> Sequence[Resource]:
+        """Live objects of a kind read earlier in this refresh (kinds are read in dependency order)."""
+
+    def live_by_id(self, kind: str, kinde_id: str) -> Resource | None: ...
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """Run ``fn`` over ``items`` on the refresh worker pool, preserving order."""
+
+
+class WriteContext(Protocol):
+    """What a kind may use while applying changes (implemented by ``apply``)."""
+
+    client: Any
+
+    def id_of(self, address: str) -> str:
+        """The Kinde id of an object created earlier in this apply or recorded in state."""
+
+    def record_created(self, resource: Resource, kinde_id: str | None, attributes: Mapping[str, Any]) -> None:
+        """Persist a just-created object at once, before any follow-up call, so a crash can't orphan it."""
+
+
+def slug(text: str) -> str:
+    """A stable address key from free text (``"Orders API"`` -> ``orders-api``)."""
+    return re.sub(r"[^a-z0-9._:-]+", "-", text.lower()).strip("-") or "unnamed"
+
+
+class Kind:
+    """Base of every resource kind module. Subclasses set the class attributes and the methods."""
+
+    name: ClassVar[str]
+    #: Kinds whose live objects this kind needs to translate ids into keys while reading,
+    #: and whose objects its desired resources may depend on.
+    reads_after: ClassVar[tuple[str, ...]] = ()
+    #: A kind whose objects contain this kind's objects (scopes live inside an API): replacing the
+    #: parent replaces the children.
+    parent_kind: ClassVar[str | None] = None
+    fields: ClassVar[tuple[Field, ...]] = ()
+    #: False for kinds Kinde identifies by natural key alone (feature flags have no id).
+    has_ids: ClassVar[bool] = True
+    #: False where Kinde lets two live objects share the natural key (application names):
+    #: adoption then needs an explicit id.
+    unique_natural: ClassVar[bool] = True
+
+    # -- schema ---------------------------------------------------------------------------
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def sensitive_fields(self, attributes: Mapping[str, Any]) -> frozenset[str]:
+        """Fields whose values are secret for this object (never shown, hashed in state)."""
+        return frozenset()
+
+    def forces_replacement(self, field: str, desired: Mapping[str, Any]) -> bool:
+        return self.field(field).replace
+
+    def default_key(self, natural: tuple[str, ...]) -> str:
+        """Address key for a live object that no config or state names (an unmanaged object)."""
+        return slug("/".join(natural))
+
+    def natural_label(self, natural: tuple[str, ...]) -> str:
+        return "/".join(natural)
+
+    def warnings(self, resource: Resource) -> list[str]:
+        """Notes the plan shows on a change of this object (business-wide effects...)."""
+        return []
+
+    # -- config -> desired ------------------------------------------------------------------
+    def desired(self, workspace: Workspace) -> list[Resource]:
+        raise NotImplementedError
+
+    # -- live ---------------------------------------------------------------------------------
+    def read(self, ctx: ReadContext) -> list[Resource]:
+        """Every live object of this kind (except ones kinde-iac must never touch)."""
+        raise NotImplementedError
+
+    def find(self, ctx: WriteContext, resource: Resource) -> str | None:
+        """Re-check by natural key whether ``resource`` exists live (after an ambiguous create);
+        returns its Kinde id (or its key for kinds without ids)."""
+        raise NotImplementedError
+
+    # -- writes -------------------------------------------------------------------------------
+    def create(self, ctx: WriteContext, resource: Resource) -> str | None:
+        """Create the object with every desired attribute; returns its Kinde id."""
+        raise NotImplementedError
+
+    def update(
+        self, ctx: WriteContext, resource: Resource, kinde_id: str | None, before: Mapping[str, Any],
+        changed: frozenset[str],
+    ) -> None:
+        raise NotImplementedError
+
+    def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
+        raise NotImplementedError
+
+
+def set_diff(before: Iterable[str] | None, after: Iterable[str] | None) -> tuple[list[str], list[str]]:
+    """(added, removed), sorted, between two string sets."""
+    b, a = set(before or ()), set(after or ())
+    return sorted(a - b), sorted(b - a)
+
+
+def ignore_not_found(call: Callable[[], Any]) -> None:
+    """Run a delete whose target may already be gone (a retried or cascaded delete)."""
+    from kinde_iac.errors import ApiError
+    from kinde_iac.kinde import is_not_found
+
+    try:
+        call()
+    except ApiError as err:
+        if not is_not_found(err):
+            raise

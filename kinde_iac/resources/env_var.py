@@ -1,0 +1,58 @@
+"""Environment variables: ``env_var.<key>``. A secret's value is never returned by Kinde and can
+only be changed by replacing the variable; kinde-iac keeps a salted hash of it in state."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kinde_iac.config.model import Workspace
+from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+
+PATH = "/api/v1/environment_variables"
+
+
+class EnvVarKind(Kind):
+    name = "env_var"
+    fields = (Field("value"), Field("is_secret", replace=True))
+
+    def desired(self, workspace: Workspace) -> list[Resource]:
+        return [
+            Resource(kind=self.name, key=v.key, natural=(v.key,), protect=v.protect,
+                     attributes={"value": v.value, "is_secret": v.is_secret})
+            for v in workspace.env_vars
+        ]
+
+    def sensitive_fields(self, attributes: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset({"value"}) if attributes.get("is_secret") else frozenset()
+
+    def forces_replacement(self, field: str, desired: Mapping[str, Any]) -> bool:
+        # Kinde only lets a non-secret value be edited in place (NOTES 5.11).
+        return field == "is_secret" or (field == "value" and bool(desired.get("is_secret")))
+
+    def read(self, ctx: ReadContext) -> list[Resource]:
+        out = []
+        for item in ctx.client.paginate(PATH, "environment_variables", paged=False):
+            natural = (item["key"],)
+            out.append(Resource(kind=self.name, key=ctx.key_for(self.name, natural, item["id"]), natural=natural,
+                                kinde_id=item["id"],
+                                attributes={"value": item.get("value"), "is_secret": bool(item.get("is_secret"))}))
+        return out
+
+    def find(self, ctx: WriteContext, resource: Resource) -> str | None:
+        for item in ctx.client.paginate(PATH, "environment_variables", paged=False):
+            if item.get("key") == resource.natural[0]:
+                return item["id"]
+        return None
+
+    def create(self, ctx: WriteContext, resource: Resource) -> str | None:
+        a = resource.attributes
+        reply = ctx.client.post(PATH, json={"key": resource.natural[0], "value": a["value"],
+                                            "is_secret": a["is_secret"]})
+        return (reply.get("environment_variable") or {}).get("id") or self.find(ctx, resource)
+
+    def update(self, ctx: WriteContext, resource: Resource, kinde_id: str | None,
+               before: Mapping[str, Any], changed: frozenset[str]) -> None:
+        ctx.client.patch(f"{PATH}/{kinde_id}", json={"value": resource.attributes["value"]}, retry_ambiguous=True)
+
+    def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
+        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{kinde_id}", retry_ambiguous=True))

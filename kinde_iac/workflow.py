@@ -1,0 +1,130 @@
+"""The steps every workspace command shares, in the one direction data flows:
+config -> desired resources -> state -> live (refresh) -> plan. The CLI only wires these."""
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from kinde_iac import plan_model as pm
+from kinde_iac.config import load_workspace, workspace_file
+from kinde_iac.config.model import Workspace
+from kinde_iac.errors import KindeIacError
+from kinde_iac.kinde import KindeClient, resolve_credentials
+from kinde_iac.plan import build_plan
+from kinde_iac.refresh import LiveState, refresh
+from kinde_iac.resources import KINDS, Resource
+from kinde_iac.state import StateStore
+
+
+@attrs.frozen
+class Target:
+    """Which workspace, which config file and which state file a command works on."""
+
+    name: str
+    config: Path
+    state: Path
+
+
+def resolve_target(workspace: str | None, config: str | None, state: str | None,
+                   base_dir: str | Path = "environments") -> Target:
+    if workspace and config:
+        raise KindeIacError("give either --workspace or --config, not both")
+    if not workspace and not config:
+        raise KindeIacError("no workspace given: use --workspace NAME (environments/NAME.json) or --config FILE")
+    if config:
+        path = Path(config)
+        name = path.stem
+    else:
+        assert workspace is not None
+        name = workspace
+        path = workspace_file(workspace, base_dir)
+    return Target(name=name, config=path, state=Path(state) if state else Path("state") / f"{name}.db")
+
+
+def desired_resources(ws: Workspace) -> list[Resource]:
+    return [r for kind in KINDS for r in kind.desired(ws)]
+
+
+@attrs.define
+class Session:
+    """Everything one command run holds open: config, desired objects, state, API client."""
+
+    target: Target
+    workspace: Workspace
+    desired: list[Resource]
+    state: StateStore
+    client: KindeClient | None = None
+    environment: dict[str, Any] = attrs.field(factory=dict)
+    live: LiveState | None = None
+
+    @property
+    def desired_by_address(self) -> dict[str, Resource]:
+        return {r.address: r for r in self.desired}
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        self.state.close()
+
+
+def open_session(target: Target, *, env: Mapping[str, str] | None = None, connect: bool = True,
+                 client_options: Mapping[str, Any] | None = None) -> Session:
+    ws = load_workspace(target.config, name=target.name, env=env)
+    desired = desired_resources(ws)
+    state = StateStore.open(target.state, workspace=target.name)
+    session = Session(target=target, workspace=ws, desired=desired, state=state)
+    if connect:
+        creds = resolve_credentials(ws.kinde.domain, env if env is not None else os.environ)
+        session.client = KindeClient(creds, **dict(client_options or {}))
+    return session
+
+
+def check_environment(session: Session) -> dict[str, Any]:
+    """``GET /api/v1/environment`` must match the workspace's expected environment before any write."""
+    assert session.client is not None
+    env = session.client.get("/api/v1/environment").get("environment") or {}
+    expected = session.workspace.kinde.environment
+    if expected and env.get("code") != expected:
+        raise KindeIacError(
+            f"workspace {session.target.name!r} expects Kinde environment {expected!r}, but the credentials "
+            f"reach {env.get('code')!r} at {session.client.base_url}; refusing to continue")
+    session.environment = env
+    return env
+
+
+def own_client_id(session: Session) -> str:
+    assert session.client is not None
+    return session.client.credentials.client_id
+
+
+def make_plan(session: Session, *, parallelism: int = 8, adopt_ids: Mapping[str, str] | None = None,
+              everything: bool = False, on_event: Callable[[str], None] | None = None) -> pm.Plan:
+    assert session.client is not None
+    env = check_environment(session)
+    state_rows = session.state.resources()
+    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
+                           state=state_rows, parallelism=parallelism, everything=everything, on_event=on_event)
+    plan = build_plan(
+        workspace=session.target.name, domain=session.client.base_url, environment=env.get("code"),
+        desired=session.desired, state=state_rows, lineage=session.state.lineage, serial=session.state.serial,
+        live=session.live, adopt_ids=adopt_ids,
+    )
+    if not session.workspace.kinde.environment:
+        warning = (f"{session.target.config}: no kinde.environment set, so kinde-iac cannot check that these "
+                   f"credentials reach the intended environment (they reach {env.get('code')!r})")
+        plan = attrs.evolve(plan, warnings=(*plan.warnings, warning))
+    return plan
+
+
+def who() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        user = "unknown"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"

@@ -1,0 +1,166 @@
+"""AIMD concurrency window, shared 429 pause, and the max_rps token bucket, on a fake clock."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+import responses
+from kinde_fakes import BASE, FakeClock
+
+from kinde_iac.kinde import AdaptiveLimiter, KindeClient, RateBucket
+
+
+def limiter(clock: FakeClock, max_limit: int = 8) -> AdaptiveLimiter:
+    return AdaptiveLimiter(max_limit, clock=clock, sleep=clock.sleep)
+
+
+def rate_limit_once(lim: AdaptiveLimiter, wait: float = 0.0) -> None:
+    permit = lim.acquire()
+    lim.on_rate_limited(permit, wait)
+    lim.release(permit)
+
+
+def test_each_429_halves_down_to_one(clock: FakeClock) -> None:
+    lim = limiter(clock)
+    seen = []
+    for _ in range(5):
+        rate_limit_once(lim)
+        seen.append(lim.current_limit)
+    assert seen == [4.0, 2.0, 1.0, 1.0, 1.0]
+
+
+def test_simultaneous_429s_count_once(clock: FakeClock) -> None:
+    # Three requests sent under the same window all come back 429: one congestion signal.
+    lim = limiter(clock)
+    permits = [lim.acquire() for _ in range(3)]
+    for p in permits:
+        lim.on_rate_limited(p, 0.0)
+        lim.release(p)
+    assert lim.current_limit == 4.0
+
+
+def test_success_grows_by_one_over_limit_up_to_max(clock: FakeClock) -> None:
+    lim = limiter(clock, max_limit=4)
+    for _ in range(3):
+        rate_limit_once(lim)
+    assert lim.current_limit == 1.0
+    lim.on_success()
+    assert lim.current_limit == 2.0
+    lim.on_success()
+    assert lim.current_limit == 2.5
+    for _ in range(100):
+        lim.on_success()
+    assert lim.current_limit == 4.0
+
+
+def test_window_limits_slots(clock: FakeClock) -> None:
+    lim = limiter(clock, max_limit=4)
+    rate_limit_once(lim)  # window 2
+    held = [lim.acquire(), lim.acquire()]
+    got_third = threading.Event()
+
+    def third() -> None:
+        p = lim.acquire()
+        got_third.set()
+        lim.release(p)
+
+    t = threading.Thread(target=third)
+    t.start()
+    assert not got_third.wait(0.1)  # blocked: two in flight, window of two
+    lim.release(held[0])
+    assert got_third.wait(2)
+    t.join(2)
+    lim.release(held[1])
+    assert lim.in_flight == 0
+
+
+def test_release_is_idempotent(clock: FakeClock) -> None:
+    lim = limiter(clock)
+    p = lim.acquire()
+    lim.release(p)
+    lim.release(p)
+    assert lim.in_flight == 0
+
+
+def test_429_pauses_every_worker_until_reset(clock: FakeClock) -> None:
+    lim = limiter(clock)
+    rate_limit_once(lim, wait=3.0)
+    # Another worker, not the one that got the 429, must wait the same pause.
+    p = lim.acquire()
+    assert clock.sleeps == [3.0]
+    lim.release(p)
+    p = lim.acquire()  # the pause is over
+    assert clock.sleeps == [3.0]
+    lim.release(p)
+
+
+def test_pause_ends_even_if_sleep_does_not_move_the_clock() -> None:
+    now = [0.0]
+    slept: list[float] = []
+    lim = AdaptiveLimiter(4, clock=lambda: now[0], sleep=slept.append)
+    rate_limit_once(lim, wait=5.0)
+    lim.release(lim.acquire())
+    assert slept == [5.0]
+
+
+def test_bucket_spaces_requests_at_the_rate() -> None:
+    now = [0.0]
+    slept: list[float] = []
+    bucket = RateBucket(2.0, clock=lambda: now[0], sleep=slept.append)
+    waits = [bucket.acquire() for _ in range(4)]
+    # Reservations queue: the clock never moved, so each next caller waits one more interval.
+    assert waits == [0.0, 0.5, 1.0, 1.5]
+    assert slept == [0.5, 1.0, 1.5]
+
+
+def test_bucket_refills_with_time() -> None:
+    now = [0.0]
+    bucket = RateBucket(4.0, clock=lambda: now[0], sleep=lambda s: None)
+    bucket.acquire()
+    now[0] = 10.0  # idle a long time: refill is capped at the burst, not 40 tokens
+    assert bucket.acquire() == 0.0
+    assert bucket.acquire() == 0.25
+
+
+def test_bucket_burst() -> None:
+    bucket = RateBucket(1.0, burst=3, clock=lambda: 0.0, sleep=lambda s: None)
+    assert [bucket.acquire() for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_bucket_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        RateBucket(0)
+
+
+def test_client_max_rps(rsps: responses.RequestsMock, make_client: Callable[..., KindeClient],
+                        token_endpoint: Callable[..., None], clock: FakeClock) -> None:
+    token_endpoint()
+    rsps.get(BASE + "/api/v1/roles", json={"roles": []})
+    client = make_client(max_rps=4)
+    for _ in range(3):
+        client.get("/api/v1/roles")
+    assert clock.sleeps == [0.25, 0.25]
+
+
+def test_client_429_shrinks_window_and_success_regrows(
+        rsps: responses.RequestsMock, make_client: Callable[..., KindeClient],
+        token_endpoint: Callable[..., None]) -> None:
+    token_endpoint()
+    rsps.get(BASE + "/api/v1/roles", status=429, headers={"RateLimit-Reset": "1"})
+    rsps.get(BASE + "/api/v1/roles", json={"roles": []})
+    client = make_client(max_concurrency=8)
+    assert client.limiter.current_limit == 8
+    client.get("/api/v1/roles")
+    assert client.limiter.current_limit == 4.25  # halved, then one success adds 1/4
+
+
+def test_5xx_does_not_grow_the_window(rsps: responses.RequestsMock, make_client: Callable[..., KindeClient],
+                                      token_endpoint: Callable[..., None]) -> None:
+    token_endpoint()
+    client = make_client(max_concurrency=8)
+    rate_limit_once(client.limiter)
+    rsps.get(BASE + "/api/v1/roles", status=503)
+    rsps.get(BASE + "/api/v1/roles", json={"roles": []})
+    client.get("/api/v1/roles")
+    assert client.limiter.current_limit == 4.25  # only the 200 counted

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import typing
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Callable, Literal, Optional
@@ -78,15 +79,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _find_duplicate(value: Any, path: JsonPath) -> tuple[JsonPath, str] | None:
-    if isinstance(value, _DuplicateKeys):
-        return path + (value.duplicates[0],), value.duplicates[0]
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for k, v in children:
-        found = _find_duplicate(v, path + (k,))
-        if found:
-            return found
-    return None
+#: Deeper nesting than any config needs; refusing it keeps every later (recursive) stage safe.
+MAX_DEPTH = 32
+
+
+def _check_structure(value: Any, display: str) -> None:
+    """Reject keys written twice and absurd nesting, in document order."""
+    stack: list[tuple[Any, JsonPath]] = [(value, ())]
+    while stack:
+        cur, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise ConfigError(f"nested more than {MAX_DEPTH} levels deep", file=display, path=format_path(path))
+        if isinstance(cur, _DuplicateKeys):
+            key = cur.duplicates[0]
+            raise ConfigError(f'key "{key}" is written twice in this object', file=display,
+                              path=format_path(path + (key,)))
+        items = cur.items() if isinstance(cur, dict) else enumerate(cur) if isinstance(cur, list) else ()
+        stack.extend(reversed([(v, path + (k,)) for k, v in items]))
 
 
 def read_json(path: Path, display: str) -> dict[str, Any]:
@@ -111,9 +120,7 @@ def read_json(path: Path, display: str) -> dict[str, Any]:
         raise ConfigError(f"invalid JSON: {exc}", file=display) from None
     if not isinstance(value, dict):
         raise ConfigError(f"expected a JSON object at the top level, got {type_name(value)}", file=display, path="$")
-    dup = _find_duplicate(value, ())
-    if dup:
-        raise ConfigError(f'key "{dup[1]}" is written twice in this object', file=display, path=format_path(dup[0]))
+    _check_structure(value, display)
     return value
 
 
@@ -211,13 +218,17 @@ def _load_tree(path: Path, display: str, stack: list[tuple[Path, str]]) -> tuple
         where = format_path(ext_node.path if not ext_node.children else ext_node.path + (i,))
         target = path.parent / ref
         target_display = _display_join(display, ref)
-        resolved = target.resolve()
+        try:
+            resolved = target.resolve()
+            is_file, exists = target.is_file(), target.exists()
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the OS
+            raise ConfigError(f'cannot use shared part "{ref}": {exc}', file=display, path=where) from None
         seen = [p for p, _ in stack]
         if resolved in seen:
             chain = [d for _, d in stack[seen.index(resolved):]] + [target_display]
             raise ConfigError(f"$extends cycle: {' -> '.join(chain)}", file=display, path=where)
-        if not target.is_file():
-            problem = "is not a file" if target.exists() else "not found"
+        if not is_file:
+            problem = "is not a file" if exists else "not found"
             raise ConfigError(f'shared part "{target_display}" {problem}', file=display, path=where)
         part, pnode = _load_tree(target, target_display, stack)
         merged, mnode = _merge_documents(merged, mnode, part, pnode)
@@ -414,7 +425,31 @@ def load_workspace(
     errors = validate_workspace(ws, root=root, doc=doc)
     if errors:
         raise errors[0]
+    _remember_sources(ws, root)
     return ws
+
+
+# Field-level origins of loaded workspaces, for checks across workspaces (``paths`` only records
+# entries). Keyed by id and dropped with the workspace, so it never outlives or confuses it.
+_SOURCES: dict[int, tuple[weakref.ref[Workspace], SourceNode]] = {}
+
+
+def _remember_sources(ws: Workspace, root: SourceNode) -> None:
+    key = id(ws)
+    _SOURCES[key] = (weakref.ref(ws), root)
+    weakref.finalize(ws, _SOURCES.pop, key, None)
+
+
+def locate(ws: Workspace, path: JsonPath) -> tuple[str, str]:
+    """(file, JSON path) where the value at ``path`` of a loaded workspace was written.
+
+    ``path`` indexes the workspace's lists (``("feature_flags", 0, "name")``). Workspaces not made
+    by ``load_workspace`` fall back to ``ws.source`` and the path itself.
+    """
+    entry = _SOURCES.get(id(ws))
+    if entry is not None and entry[0]() is ws:
+        return entry[1].locate(path)
+    return ws.source, format_path(path)
 
 
 def _extends_targets(path: Path) -> list[Path]:
@@ -428,7 +463,14 @@ def _extends_targets(path: Path) -> list[Path]:
         refs = [refs]
     if not isinstance(refs, list):
         return []
-    return [(path.parent / r).resolve() for r in refs if isinstance(r, str) and r]
+    targets = []
+    for ref in refs:
+        if isinstance(ref, str) and ref:
+            try:
+                targets.append((path.parent / ref).resolve())
+            except (OSError, ValueError):
+                continue
+    return targets
 
 
 def discover_workspaces(base_dir: str | Path = "environments") -> list[Path]:
@@ -473,28 +515,28 @@ def check_flag_definitions(workspaces: Sequence[Workspace]) -> list[ConfigError]
     not a disagreement here.
     """
     errors: list[ConfigError] = []
-    first: dict[str, tuple[Workspace, FeatureFlag]] = {}
+    first: dict[str, tuple[Workspace, int, FeatureFlag]] = {}
     for ws in workspaces:
-        for flag in ws.feature_flags:
+        for i, flag in enumerate(ws.feature_flags):
             if flag.key not in first:
-                first[flag.key] = (ws, flag)
+                first[flag.key] = (ws, i, flag)
                 continue
-            ref_ws, ref = first[flag.key]
+            ref_ws, ref_i, ref = first[flag.key]
             ref_def, this_def = _definition(ref), _definition(flag)
-            address = f"feature_flag.{flag.key}"
-            file, where = ws.paths.get(address, (ws.source, "$"))
             for field in FLAG_DEFINITION_FIELDS:
                 if ref_def[field] == this_def[field]:
                     continue
+                ref_at = ": ".join(locate(ref_ws, ("feature_flags", ref_i, field)))
+                file, where = locate(ws, ("feature_flags", i, field))
                 errors.append(
                     ConfigError(
-                        f'feature flag "{flag.key}" is defined differently in {ref_ws.source} '
-                        f"({field} = {json.dumps(getattr(ref, field))}) and in {ws.source} "
-                        f"({field} = {json.dumps(getattr(flag, field))}); flag definitions are "
+                        f'feature flag "{flag.key}" is defined differently by workspace {ws.source} '
+                        f"({field} = {json.dumps(getattr(flag, field))}) and by workspace {ref_ws.source} "
+                        f"({field} = {json.dumps(getattr(ref, field))} at {ref_at}); flag definitions are "
                         f"business-wide in Kinde: keep them in a shared part and override only "
                         f'"value" per workspace',
                         file=file,
-                        path=f"{where}.{field}",
+                        path=where,
                     )
                 )
     return errors

@@ -46,6 +46,22 @@ def stored_attributes(kind: Kind, resource: Resource, previous: StateResource | 
     return out
 
 
+def adopted_resource(desired: Resource, change: pm.ResourceChange) -> Resource:
+    """What state records when adopting a live object: Kinde's values for fields it returns (so any
+    remaining difference stays a planned update) and the desired values for fields it cannot return."""
+    live = {c.name: c.before for c in change.changes if not c.sensitive and not c.unreadable}
+    return attrs.evolve(desired, attributes={**desired.attributes, **live}, kinde_id=change.kinde_id)
+
+
+def state_row(resource: Resource, previous: StateResource | None) -> StateResource:
+    kind = BY_NAME[resource.kind]
+    return StateResource(
+        address=resource.address, kind=resource.kind, key=resource.key, kinde_id=resource.kinde_id,
+        natural=tuple(resource.natural), attributes=stored_attributes(kind, resource, previous),
+        depends_on=tuple(resource.depends_on),
+    )
+
+
 class _Applier:
     """The WriteContext kinds see, plus the bookkeeping of one apply run."""
 
@@ -79,11 +95,7 @@ class _Applier:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _row(self, kind: Kind, resource: Resource, kinde_id: str | None) -> StateResource:
-        return StateResource(
-            address=resource.address, kind=resource.kind, key=resource.key, kinde_id=kinde_id,
-            natural=tuple(resource.natural), attributes=stored_attributes(kind, resource, self.state.get(resource.address)),
-            depends_on=tuple(resource.depends_on),
-        )
+        return state_row(attrs.evolve(resource, kinde_id=kinde_id), self.state.get(resource.address))
 
     def _step(self, address: str, action: str, fn: Callable[[], Any], *, put: Callable[[Any], StateResource | None]
               | None = None, remove: bool = False) -> Any:
@@ -124,8 +136,7 @@ class _Applier:
             return
         if ch.imported:
             self._emit(f"{ch.address}: Importing... [id={ch.kinde_id or ch.key}]")
-            adopted = attrs.evolve(d, attributes={**d.attributes, **{
-                c.name: c.before for c in ch.changes if not c.sensitive}})
+            adopted = adopted_resource(d, ch)
             self._step(ch.address, "import", lambda: None, put=lambda _v: self._row(kind, adopted, ch.kinde_id))
             self._count("imported")
         if ch.action == pm.UPDATE:

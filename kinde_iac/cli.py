@@ -181,6 +181,76 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
         session.close()
 
 
+@main.command()
+@workspace_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--parallelism", default=8, show_default=True, help="Concurrent reads.")
+def drift(workspace: str | None, config_path: str | None, state_path: str | None, fmt: str,
+          parallelism: int) -> None:
+    """Report what changed outside kinde-iac since the last apply (exit 2 when drift is found)."""
+    from kinde_iac.render import drift as render
+    from kinde_iac.workflow import make_drift, open_session, resolve_target
+
+    session = open_session(resolve_target(workspace, config_path, state_path))
+    try:
+        report = make_drift(session, parallelism=parallelism)
+    finally:
+        session.close()
+    out = {"text": render.render_text, "json": render.render_json, "markdown": render.render_markdown}[fmt]
+    click.echo(out(report), nl=False)
+    if not report.in_sync:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command("import")
+@workspace_options
+@click.argument("addresses", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Adopt every live object that matches the config.")
+@click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
+def import_(workspace: str | None, config_path: str | None, state_path: str | None, addresses: tuple[str, ...],
+            all_: bool, lock_timeout: float) -> None:
+    """Adopt live objects into state by natural key (ADDRESS, or ADDRESS=ID to pick one); Kinde is not changed."""
+    from kinde_iac.workflow import import_objects, open_session, resolve_target
+
+    pins = dict(a.split("=", 1) for a in addresses if "=" in a)
+    plain = [a for a in addresses if "=" not in a]
+    session = open_session(resolve_target(workspace, config_path, state_path))
+    lock = None
+    try:
+        lock = session.state.acquire_lock("import", timeout=lock_timeout)
+        adopted = import_objects(session, addresses=plain, everything=all_, pins=pins)
+    finally:
+        if lock is not None:
+            session.state.release_lock(lock.id)
+        session.close()
+    for ch in adopted:
+        click.echo(f"{ch.address}: imported [id={ch.kinde_id or ch.key}]")
+    click.echo(f"Import complete! {len(adopted)} objects adopted into state; run `plan` to see what differs.")
+
+
+@main.command()
+@workspace_options
+@click.option("--out", "out_path", metavar="FILE", help="Write the config here instead of stdout.")
+@click.option("--parallelism", default=8, show_default=True, help="Concurrent reads.")
+def export(workspace: str | None, config_path: str | None, state_path: str | None, out_path: str | None,
+           parallelism: int) -> None:
+    """Write a complete native config of the live environment (secrets as ${env:KEY} references)."""
+    from kinde_iac.workflow import make_export, open_session, resolve_target
+
+    session = open_session(resolve_target(workspace, config_path, state_path), config_optional=True)
+    try:
+        config = make_export(session, parallelism=parallelism)
+    finally:
+        session.close()
+    text = json.dumps(config, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"Exported to {out_path}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 @main.group()
 def state() -> None:
     """Inspect the state file."""

@@ -6,7 +6,7 @@ it). All three differ: conflict. Fields Kinde cannot return are compared with S 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -75,8 +75,12 @@ def build_plan(
     serial: int,
     live: LiveState,
     adopt_ids: Mapping[str, str] | None = None,
+    on_ambiguous: Callable[[str, str], None] | None = None,
 ) -> pm.Plan:
-    """Compare and decide one action per object. ``adopt_ids`` pins an address to a live id."""
+    """Compare and decide one action per object. ``adopt_ids`` pins an address to a live id.
+
+    Several live candidates for one adoption are an error, unless ``on_ambiguous`` takes the
+    (address, message) and the object is left unmatched (``import`` of other addresses)."""
     adopt_ids = dict(adopt_ids or {})
     matcher = _Matcher(live)
     desired_by_addr = {r.address: r for r in desired}
@@ -105,9 +109,15 @@ def build_plan(
                 candidates = matcher.unclaimed(d.kind, d.natural)
                 if len(candidates) > 1:
                     ids = ", ".join(c.kinde_id or "?" for c in candidates)
-                    raise PlanError(
-                        f"{d.address}: {len(candidates)} live {d.kind}s match {kind.natural_label(d.natural)!r} "
-                        f"(ids {ids}); choose one with `kinde-iac import {d.address}=<id>`")
+                    message = (f"{d.address}: {len(candidates)} live {d.kind}s match "
+                               f"{kind.natural_label(d.natural)!r} (ids {ids}); choose one with "
+                               f"`kinde-iac import {d.address}=<id>`")
+                    if on_ambiguous is None:
+                        raise PlanError(message)
+                    on_ambiguous(d.address, message)
+                    for c in candidates:
+                        matcher.claim(c)
+                    candidates = []
                 l = matcher.claim(candidates[0]) if candidates else None
             imported = l is not None and (s is None or deleted_outside)
             if imported:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from kinde_iac import plan_model as pm
+from kinde_iac.apply import adopted_resource, state_row
 from kinde_iac.config import load_workspace, workspace_file
 from kinde_iac.config.model import Workspace
+from kinde_iac.drift import DriftReport, build_drift
 from kinde_iac.errors import KindeIacError
+from kinde_iac.export import export_config
 from kinde_iac.kinde import KindeClient, resolve_credentials
 from kinde_iac.plan import build_plan
 from kinde_iac.refresh import LiveState, refresh
@@ -74,8 +77,12 @@ class Session:
 
 
 def open_session(target: Target, *, env: Mapping[str, str] | None = None, connect: bool = True,
-                 client_options: Mapping[str, Any] | None = None) -> Session:
-    ws = load_workspace(target.config, name=target.name, env=env)
+                 client_options: Mapping[str, Any] | None = None, config_optional: bool = False) -> Session:
+    if config_optional and not target.config.exists():
+        # export of an environment that has no workspace file yet
+        ws = Workspace(name=target.name, source=str(target.config))
+    else:
+        ws = load_workspace(target.config, name=target.name, env=env)
     desired = desired_resources(ws)
     state = StateStore.open(target.state, workspace=target.name)
     session = Session(target=target, workspace=ws, desired=desired, state=state)
@@ -128,3 +135,61 @@ def who() -> str:
     except Exception:  # noqa: BLE001 - no user name in some containers
         user = "unknown"
     return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+def make_drift(session: Session, *, parallelism: int = 8,
+               on_event: Callable[[str], None] | None = None) -> DriftReport:
+    """Last apply against live, with every kind read so unmanaged objects are found too."""
+    assert session.client is not None
+    env = check_environment(session)
+    state_rows = session.state.resources()
+    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
+                           state=state_rows, parallelism=parallelism, everything=True, on_event=on_event)
+    return build_drift(workspace=session.target.name, domain=session.client.base_url, environment=env.get("code"),
+                       desired=session.desired, state=state_rows, live=session.live,
+                       ignore=session.workspace.ignore)
+
+
+def import_objects(session: Session, *, addresses: Sequence[str], everything: bool,
+                   pins: Mapping[str, str], parallelism: int = 8) -> list[pm.ResourceChange]:
+    """Adopt live objects that match desired ones by natural key into state; Kinde is not changed."""
+    ambiguous: dict[str, str] = {}
+    wanted = set(addresses) | set(pins)
+    unknown = sorted(a for a in wanted if a not in session.desired_by_address)
+    if unknown:
+        raise KindeIacError(f"{', '.join(unknown)}: not in {session.target.config}; only configured objects "
+                            f"can be imported")
+    if not wanted and not everything:
+        raise KindeIacError("name the addresses to import (or ADDRESS=ID), or use --all")
+    assert session.client is not None
+    check_environment(session)
+    state_rows = session.state.resources()
+    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
+                           state=state_rows, parallelism=parallelism)
+    plan = build_plan(
+        workspace=session.target.name, domain=session.client.base_url,
+        environment=session.environment.get("code"), desired=session.desired, state=state_rows,
+        lineage=session.state.lineage, serial=session.state.serial, live=session.live, adopt_ids=pins,
+        on_ambiguous=lambda address, message: ambiguous.__setitem__(address, message),
+    )
+    blocking = [m for a, m in sorted(ambiguous.items()) if everything or a in wanted]
+    if blocking:
+        raise KindeIacError("; ".join(blocking))
+    chosen = [ch for ch in plan.changes if ch.imported and (everything or ch.address in wanted)]
+    missing = sorted(wanted - {ch.address for ch in chosen} - set(state_rows))
+    if missing:
+        raise KindeIacError(f"{', '.join(missing)}: no live object matches by natural key; nothing to import "
+                            f"(apply creates it)")
+    desired = session.desired_by_address
+    for ch in chosen:
+        session.state.put(state_row(adopted_resource(desired[ch.address], ch), session.state.get(ch.address)))
+    return chosen
+
+
+def make_export(session: Session, *, parallelism: int = 8) -> dict[str, Any]:
+    assert session.client is not None
+    env = check_environment(session)
+    state_rows = session.state.resources()
+    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
+                           state=state_rows, parallelism=parallelism, everything=True)
+    return export_config(session.live, state_rows, environment=env.get("code"))

@@ -53,7 +53,9 @@ def main() -> None:
                     "PAYMENTS_API_KEY": "demo-" + secrets.token_hex(8), "NO_COLOR": "1"}
         envs = {
             "dev": {**base_env, "KINDE_CLIENT_ID": CLIENT_ID},
-            "staging": {**base_env, "KINDE_CLIENT_ID": f"{CLIENT_ID}-staging"},
+            # Each further emulated environment has its own M2M app: id and secret get "-<code>".
+            "staging": {**base_env, "KINDE_CLIENT_ID": f"{CLIENT_ID}-staging",
+                        "KINDE_CLIENT_SECRET": f"{client_secret}-staging"},
         }
 
         def ws(name: str) -> list[str]:

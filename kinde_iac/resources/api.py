@@ -12,8 +12,10 @@ from kinde_iac.resources.base import (
     ReadContext,
     Resource,
     WriteContext,
+    compact,
     ignore_not_found,
     set_diff,
+    slug,
 )
 
 PATH = "/api/v1/apis"
@@ -22,6 +24,7 @@ PATH = "/api/v1/apis"
 class ApiKind(Kind):
     name = "api"
     reads_after = ("application",)
+    config_section = "apis"
     fields = (
         Field("name", replace=True),
         Field("audience", replace=True),
@@ -37,6 +40,13 @@ class ApiKind(Kind):
             )
             for a in workspace.apis
         ]
+
+    def default_key(self, natural: tuple[str, ...]) -> str:
+        # Audiences are usually URLs; the host and path make a readable key.
+        return slug(natural[0].split("://", 1)[-1].replace("/", "-"))
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        return compact({"key": resource.key, **resource.attributes})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         items = [i for i in ctx.client.paginate(PATH, "apis", paged=False) if not i.get("is_management_api")]

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.config.model import Workspace
-from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+from kinde_iac.resources.base import (
+    Field,
+    Kind,
+    ReadContext,
+    Resource,
+    WriteContext,
+    compact,
+    ignore_not_found,
+)
 
 
 def _api_path(api_id: str) -> str:
@@ -17,6 +25,7 @@ class ApiScopeKind(Kind):
     name = "api_scope"
     reads_after = ("api",)
     parent_kind = "api"
+    nested_field = "scopes"
     fields = (Field("description", unclearable=True),)
 
     def desired(self, workspace: Workspace) -> list[Resource]:
@@ -31,6 +40,9 @@ class ApiScopeKind(Kind):
 
     def default_key(self, natural: tuple[str, ...]) -> str:
         return natural[-1]
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        return compact({"key": resource.natural[1], "description": resource.attributes.get("description")})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         apis = [a for a in ctx.live("api") if ctx.is_relevant("api", a.natural, a.kinde_id)]

@@ -8,7 +8,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.config.model import Workspace
-from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+from kinde_iac.resources.base import (
+    Field,
+    Kind,
+    ReadContext,
+    Resource,
+    WriteContext,
+    compact,
+    ignore_not_found,
+)
 
 PATH = "/api/v1/applications"
 
@@ -16,6 +24,7 @@ PATH = "/api/v1/applications"
 class ApplicationKind(Kind):
     name = "application"
     unique_natural = False
+    config_section = "applications"
     fields = (
         Field("name"),
         Field("type", replace=True),
@@ -36,6 +45,9 @@ class ApplicationKind(Kind):
             )
             for a in workspace.applications
         ]
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         items = [i for i in ctx.client.paginate(PATH, "applications") if i["id"] != ctx.own_client_id]

@@ -132,6 +132,16 @@ class Kind:
         """Notes the plan shows on a change of this object (business-wide effects...)."""
         return []
 
+    # -- export ---------------------------------------------------------------------------------
+    #: The native config list this kind's objects are written to; None when nested in a parent
+    #: (``parent_kind``), under the parent entry's ``nested_field``.
+    config_section: ClassVar[str | None] = None
+    nested_field: ClassVar[str | None] = None
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        """The native config entry for a live object: no Kinde ids, defaults omitted."""
+        raise NotImplementedError
+
     # -- config -> desired ------------------------------------------------------------------
     def desired(self, workspace: Workspace) -> list[Resource]:
         raise NotImplementedError
@@ -159,6 +169,13 @@ class Kind:
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         raise NotImplementedError
+
+
+def compact(entry: dict[str, Any], defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Drops empty values and values equal to their default, for a minimal exported config."""
+    defaults = defaults or {}
+    return {k: v for k, v in entry.items()
+            if v is not None and v != [] and v != () and not (k in defaults and defaults[k] == v)}
 
 
 def set_diff(before: Iterable[str] | None, after: Iterable[str] | None) -> tuple[list[str], list[str]]:

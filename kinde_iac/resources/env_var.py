@@ -6,13 +6,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.config.model import Workspace
-from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+from kinde_iac.resources.base import (
+    Field,
+    Kind,
+    ReadContext,
+    Resource,
+    WriteContext,
+    compact,
+    ignore_not_found,
+)
 
 PATH = "/api/v1/environment_variables"
 
 
 class EnvVarKind(Kind):
     name = "env_var"
+    config_section = "env_vars"
     fields = (Field("value"), Field("is_secret", replace=True))
 
     def desired(self, workspace: Workspace) -> list[Resource]:
@@ -28,6 +37,12 @@ class EnvVarKind(Kind):
     def forces_replacement(self, field: str, desired: Mapping[str, Any]) -> bool:
         # Kinde only lets a non-secret value be edited in place (NOTES 5.11).
         return field == "is_secret" or (field == "value" and bool(desired.get("is_secret")))
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        secret = bool(resource.attributes.get("is_secret"))
+        # A secret is never written out: the export names the variable that must supply it.
+        value = f"${{env:{resource.natural[0]}}}" if secret else resource.attributes.get("value")
+        return compact({"key": resource.natural[0], "value": value, "is_secret": secret}, {"is_secret": False})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         out = []

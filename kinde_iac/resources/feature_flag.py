@@ -8,7 +8,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.config.model import FlagValue, Workspace
-from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+from kinde_iac.resources.base import (
+    Field,
+    Kind,
+    ReadContext,
+    Resource,
+    WriteContext,
+    compact,
+    ignore_not_found,
+)
 
 PATH = "/api/v1/feature_flags"
 ENV_PATH = "/api/v1/environment/feature_flags"
@@ -24,9 +32,24 @@ def flag_string(value: FlagValue | None) -> str | None:
     return str(value)
 
 
+def typed(value: str | None, flag_type: str | None) -> FlagValue | None:
+    """The JSON value a config writes for a Kinde flag string."""
+    if value is None:
+        return None
+    if flag_type == "bool":
+        return value.lower() == "true"
+    if flag_type == "int":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
 class FeatureFlagKind(Kind):
     name = "feature_flag"
     has_ids = False
+    config_section = "feature_flags"
     fields = (
         Field("name", unreadable=True, business_wide=True),
         Field("description", unreadable=True, business_wide=True),
@@ -52,6 +75,16 @@ class FeatureFlagKind(Kind):
 
     def warnings(self, resource: Resource) -> list[str]:
         return ["flag definitions are business-wide: this affects every Kinde environment"]
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        a = resource.attributes
+        entry = {"key": resource.natural[0], "name": a.get("name") or resource.natural[0], "type": a.get("type"),
+                 "description": a.get("description"), "allow_override_level": a.get("allow_override_level"),
+                 "default_value": typed(a.get("default_value") if a.get("default_value") is not None
+                                        else a.get("value"), a.get("type"))}
+        if a.get("default_value") is not None and a.get("value") != a.get("default_value"):
+            entry["value"] = typed(a.get("value"), a.get("type"))
+        return compact(entry)
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         flags = ctx.client.get(ENV_PATH).get("feature_flags") or {}

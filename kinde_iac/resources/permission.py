@@ -5,13 +5,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.config.model import Workspace
-from kinde_iac.resources.base import Field, Kind, ReadContext, Resource, WriteContext, ignore_not_found
+from kinde_iac.resources.base import (
+    Field,
+    Kind,
+    ReadContext,
+    Resource,
+    WriteContext,
+    compact,
+    ignore_not_found,
+)
 
 PATH = "/api/v1/permissions"
 
 
 class PermissionKind(Kind):
     name = "permission"
+    config_section = "permissions"
     fields = (
         Field("name", unclearable=True),
         Field("description", unclearable=True),
@@ -33,6 +42,11 @@ class PermissionKind(Kind):
             kinde_id=item["id"],
             attributes={"name": item.get("name"), "description": item.get("description") or None},
         )
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        a = resource.attributes
+        return compact({"key": resource.natural[0], "name": a.get("name"), "description": a.get("description")},
+                       {"name": resource.natural[0]})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         return [self._from_live(ctx, item) for item in ctx.client.paginate(PATH, "permissions")]

@@ -11,6 +11,7 @@ from kinde_iac.resources.base import (
     ReadContext,
     Resource,
     WriteContext,
+    compact,
     ignore_not_found,
     set_diff,
 )
@@ -22,6 +23,7 @@ BATCH = 100
 
 class RoleKind(Kind):
     name = "role"
+    config_section = "roles"
     reads_after = ("permission", "api", "api_scope")
     fields = (
         Field("name"),
@@ -43,6 +45,12 @@ class RoleKind(Kind):
                 },
             ))
         return out
+
+    def export_entry(self, resource: Resource) -> dict[str, Any]:
+        a = resource.attributes
+        return compact({"key": resource.natural[0], "name": a.get("name"), "description": a.get("description"),
+                        "is_default_role": a.get("is_default_role"), "permissions": a.get("permissions"),
+                        "scopes": a.get("scopes")}, {"is_default_role": False})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         items = list(ctx.client.paginate(PATH, "roles"))

@@ -160,7 +160,7 @@ def test_permission_and_role_lifecycle(work: Workdir, kinde: Kinde) -> None:
 
     # delete: the role goes before the permissions it uses
     out = work.apply(cfg(permissions=[PERMS[0]])).output
-    assert "role.admin will be destroyed" in out and "2 to destroy" in out
+    assert "role.admin will be destroyed" in out and "3 to destroy" in out
     assert not [r for r in kinde.list("/api/v1/roles", "roles") if r["key"] == "admin"]
     assert [p["key"] for p in kinde.list("/api/v1/permissions", "permissions")] == ["orders:read"]
     work.assert_converged(cfg(permissions=[PERMS[0]]))

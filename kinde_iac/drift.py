@@ -1,0 +1,96 @@
+"""What moved outside kinde-iac since the last apply: no config diff, only last-applied (state)
+against live (Kinde), plus live objects that no config and no state names (unmanaged)."""
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from kinde_iac import plan_model as pm
+from kinde_iac.config.model import IgnoreRule
+from kinde_iac.plan import build_plan
+from kinde_iac.refresh import LiveState
+from kinde_iac.resources import Resource
+from kinde_iac.state import StateResource
+
+
+@attrs.frozen
+class DriftReport:
+    workspace: str
+    domain: str
+    environment: str | None
+    #: Managed objects whose fields moved (per field: last applied vs live).
+    changed: tuple[pm.ResourceChange, ...]
+    #: Managed objects Kinde no longer has.
+    deleted: tuple[pm.ResourceChange, ...]
+    #: Managed objects deleted and re-created outside kinde-iac (same natural key, new id).
+    recreated: tuple[pm.ResourceChange, ...]
+    unmanaged: tuple[pm.Unmanaged, ...]
+    ignored: tuple[tuple[pm.Unmanaged, str], ...]
+    expired_rules: tuple[IgnoreRule, ...]
+    #: Per kind: (managed, all live) objects.
+    coverage: dict[str, tuple[int, int]]
+
+    @property
+    def in_sync(self) -> bool:
+        return not (self.changed or self.deleted or self.recreated)
+
+    def total_coverage(self) -> tuple[int, int]:
+        return (sum(m for m, _ in self.coverage.values()), sum(t for _, t in self.coverage.values()))
+
+
+def state_as_desired(state: Mapping[str, StateResource]) -> list[Resource]:
+    """Last-applied objects posing as the desired ones, so every live difference is a drift verdict."""
+    return [Resource(kind=s.kind, key=s.key, natural=tuple(s.natural), attributes=dict(s.attributes),
+                     depends_on=tuple(s.depends_on), kinde_id=s.kinde_id) for s in state.values()]
+
+
+def matching_rule(address: str, rules: Sequence[IgnoreRule], today: dt.date) -> IgnoreRule | None:
+    for rule in rules:
+        if fnmatch.fnmatchcase(address, rule.address) and not _expired(rule, today):
+            return rule
+    return None
+
+
+def _expired(rule: IgnoreRule, today: dt.date) -> bool:
+    return rule.until is not None and dt.date.fromisoformat(rule.until) < today
+
+
+def build_drift(
+    *,
+    workspace: str,
+    domain: str,
+    environment: str | None,
+    desired: Sequence[Resource],
+    state: Mapping[str, StateResource],
+    live: LiveState,
+    ignore: Sequence[IgnoreRule] = (),
+    today: dt.date | None = None,
+) -> DriftReport:
+    today = today or dt.date.today()
+    plan = build_plan(workspace=workspace, domain=domain, environment=environment, desired=state_as_desired(state),
+                      state=state, lineage="", serial=0, live=live)
+    wanted = {(r.kind, r.natural) for r in desired}
+    changed, deleted, recreated = [], [], []
+    for ch in plan.changes:
+        if ch.deleted_outside or (ch.action == pm.CREATE and ch.address in state):
+            deleted.append(ch)
+        elif ch.imported:
+            recreated.append(ch)
+        elif ch.drift:
+            changed.append(ch)
+    unmanaged, ignored = [], []
+    for u in plan.unmanaged:
+        if (u.kind, u.natural) in wanted:
+            continue  # in config, waiting to be adopted by the next apply: not unmanaged
+        rule = matching_rule(u.address, ignore, today)
+        if rule is not None:
+            ignored.append((u, rule.address))
+        else:
+            unmanaged.append(u)
+    expired = tuple(r for r in ignore if _expired(r, today))
+    return DriftReport(workspace=workspace, domain=domain, environment=environment, changed=tuple(changed),
+                       deleted=tuple(deleted), recreated=tuple(recreated), unmanaged=tuple(unmanaged),
+                       ignored=tuple(ignored), expired_rules=expired, coverage=plan.coverage)

@@ -20,11 +20,13 @@ def _with_last_applied(resource: Resource, state: Mapping[str, StateResource]) -
     for f in kind.fields:
         if not f.unreadable:
             continue
-        value = s.attributes.get(f.name) if s is not None else None
-        if value is not None and not is_secret_hash(value):
+        if s is None:
+            if attributes.get(f.name) is None:
+                unknown.append(f.name)
+            continue
+        value = s.attributes.get(f.name)
+        if not is_secret_hash(value):
             attributes[f.name] = value
-        elif attributes.get(f.name) is None:
-            unknown.append(f.name)
     return Resource(kind=resource.kind, key=resource.key, natural=resource.natural, attributes=attributes,
                     depends_on=resource.depends_on, kinde_id=resource.kinde_id), unknown
 

@@ -16,6 +16,7 @@ from kinde_iac.resources.base import (
     WriteContext,
     compact,
     ignore_not_found,
+    slug,
 )
 
 PATH = "/api/v1/applications"
@@ -45,6 +46,9 @@ class ApplicationKind(Kind):
             )
             for a in workspace.applications
         ]
+
+    def default_key(self, natural: tuple[str, ...]) -> str:
+        return slug(natural[0])
 
     def export_entry(self, resource: Resource) -> dict[str, Any]:
         return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})

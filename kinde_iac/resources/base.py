@@ -122,8 +122,9 @@ class Kind:
         return self.field(field).replace
 
     def default_key(self, natural: tuple[str, ...]) -> str:
-        """Address key for a live object that no config or state names (an unmanaged object)."""
-        return slug("/".join(natural))
+        """Address key for a live object that no config or state names (an unmanaged object).
+        Natural keys are already config keys; kinds whose natural key is free text override this."""
+        return "/".join(natural)
 
     def natural_label(self, natural: tuple[str, ...]) -> str:
         return "/".join(natural)

@@ -53,12 +53,19 @@ def adopted_resource(desired: Resource, change: pm.ResourceChange) -> Resource:
     return attrs.evolve(desired, attributes={**desired.attributes, **live}, kinde_id=change.kinde_id)
 
 
+#: State remembers "protect" so an object removed from config stays protected until applied once
+#: without it: deleting the config entry must not be the way around the rail.
+PROTECT = "_protect"
+
+
 def state_row(resource: Resource, previous: StateResource | None) -> StateResource:
     kind = BY_NAME[resource.kind]
+    attributes = stored_attributes(kind, resource, previous)
+    if resource.protect:
+        attributes[PROTECT] = True
     return StateResource(
         address=resource.address, kind=resource.kind, key=resource.key, kinde_id=resource.kinde_id,
-        natural=tuple(resource.natural), attributes=stored_attributes(kind, resource, previous),
-        depends_on=tuple(resource.depends_on),
+        natural=tuple(resource.natural), attributes=attributes, depends_on=tuple(resource.depends_on),
     )
 
 

@@ -97,13 +97,14 @@ def validate(workspace: str | None, config_path: str | None, state_path: str | N
 
 
 def _plan(workspace: str | None, config_path: str | None, state_path: str | None, parallelism: int,
-          **client_options: Any) -> tuple[Any, Any]:
-    from kinde_iac.workflow import make_plan, open_session, resolve_target
+          allow_mass_delete: bool = False, **client_options: Any) -> tuple[Any, Any]:
+    from kinde_iac.workflow import check_safety, make_plan, open_session, resolve_target
 
     target = resolve_target(workspace, config_path, state_path)
     session = open_session(target, client_options={k: v for k, v in client_options.items() if v is not None})
     try:
-        plan = make_plan(session, parallelism=parallelism)
+        plan = check_safety(make_plan(session, parallelism=parallelism), session,
+                            allow_mass_delete=allow_mass_delete)
     except BaseException:
         session.close()
         raise
@@ -115,12 +116,13 @@ def _plan(workspace: str | None, config_path: str | None, state_path: str | None
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
 @click.option("--parallelism", default=8, show_default=True, help="Concurrent reads during refresh.")
+@click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 def plan(workspace: str | None, config_path: str | None, state_path: str | None, detailed_exitcode: bool,
-         no_color: bool, parallelism: int) -> None:
+         no_color: bool, parallelism: int, allow_mass_delete: bool) -> None:
     """Show what apply would change."""
     from kinde_iac.render.text import render_plan
 
-    session, the_plan = _plan(workspace, config_path, state_path, parallelism)
+    session, the_plan = _plan(workspace, config_path, state_path, parallelism, allow_mass_delete)
     try:
         click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
     finally:
@@ -135,12 +137,13 @@ def plan(workspace: str | None, config_path: str | None, state_path: str | None,
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
 @click.option("--parallelism", default=4, show_default=True, help="Concurrent writes.")
 @click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
+@click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 def apply(workspace: str | None, config_path: str | None, state_path: str | None, auto_approve: bool,
-          no_color: bool, parallelism: int, lock_timeout: float) -> None:
+          no_color: bool, parallelism: int, lock_timeout: float, allow_mass_delete: bool) -> None:
     """Plan, ask for "yes", and make Kinde match the configuration."""
     from kinde_iac.apply import apply_plan
     from kinde_iac.render.text import render_plan
-    from kinde_iac.workflow import make_plan, open_session, resolve_target, who
+    from kinde_iac.workflow import check_safety, make_plan, open_session, resolve_target, who
 
     target = resolve_target(workspace, config_path, state_path)
     session = open_session(target)
@@ -150,11 +153,12 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
             raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
         session.state.ensure_created()
         lock = session.state.acquire_lock("apply", timeout=lock_timeout)
-        the_plan = make_plan(session, parallelism=max(parallelism, 8))
+        the_plan = check_safety(make_plan(session, parallelism=max(parallelism, 8)), session,
+                                allow_mass_delete=allow_mass_delete)
         click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
-        if not the_plan.has_changes and not any(c.action == "forget" for c in the_plan.changes):
-            return
-        if not auto_approve:
+        if the_plan.blocked:
+            raise KindeIacError(the_plan.blocked)
+        if not auto_approve and the_plan.has_changes:
             click.echo("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
             answer = click.prompt("  Enter a value", default="", show_default=False)
             if answer != "yes":

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from kinde_iac import plan_model as pm
+from kinde_iac.apply import PROTECT
 from kinde_iac.config.model import IgnoreRule
 from kinde_iac.plan import build_plan
 from kinde_iac.refresh import LiveState
@@ -43,8 +44,10 @@ class DriftReport:
 
 def state_as_desired(state: Mapping[str, StateResource]) -> list[Resource]:
     """Last-applied objects posing as the desired ones, so every live difference is a drift verdict."""
-    return [Resource(kind=s.kind, key=s.key, natural=tuple(s.natural), attributes=dict(s.attributes),
-                     depends_on=tuple(s.depends_on), kinde_id=s.kinde_id) for s in state.values()]
+    return [Resource(kind=s.kind, key=s.key, natural=tuple(s.natural),
+                     attributes={k: v for k, v in s.attributes.items() if k != PROTECT},
+                     depends_on=tuple(s.depends_on), kinde_id=s.kinde_id, protect=bool(s.attributes.get(PROTECT)))
+            for s in state.values()]
 
 
 def matching_rule(address: str, rules: Sequence[IgnoreRule], today: dt.date) -> IgnoreRule | None:

@@ -89,6 +89,8 @@ class Plan:
     warnings: tuple[str, ...] = ()
     #: Per kind: objects kinde-iac manages and all live objects it read (drift coverage).
     coverage: dict[str, tuple[int, int]] = attrs.field(factory=dict)
+    #: Why apply must refuse this plan as it stands (a safety rail), if it must.
+    blocked: str | None = None
 
     def count(self) -> dict[str, int]:
         c = {"add": 0, "change": 0, "destroy": 0, "import": 0}

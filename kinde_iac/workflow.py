@@ -12,14 +12,14 @@ from typing import Any
 import attrs
 
 from kinde_iac import plan_model as pm
-from kinde_iac.apply import adopted_resource, state_row
+from kinde_iac.apply import PROTECT, adopted_resource, state_row
 from kinde_iac.config import load_workspace, workspace_file
 from kinde_iac.config.model import Workspace
 from kinde_iac.drift import DriftReport, build_drift
 from kinde_iac.errors import KindeIacError
 from kinde_iac.export import export_config
 from kinde_iac.kinde import KindeClient, resolve_credentials
-from kinde_iac.plan import build_plan
+from kinde_iac.plan import PlanError, build_plan
 from kinde_iac.refresh import LiveState, refresh
 from kinde_iac.resources import KINDS, Resource
 from kinde_iac.state import StateStore
@@ -126,6 +126,32 @@ def make_plan(session: Session, *, parallelism: int = 8, adopt_ids: Mapping[str,
         warning = (f"{session.target.config}: no kinde.environment set, so kinde-iac cannot check that these "
                    f"credentials reach the intended environment (they reach {env.get('code')!r})")
         plan = attrs.evolve(plan, warnings=(*plan.warnings, warning))
+    return plan
+
+
+def check_safety(plan: pm.Plan, session: Session, *, allow_mass_delete: bool) -> pm.Plan:
+    """The rails: protected objects are never destroyed; a plan destroying more than the workspace's
+    share of managed objects (default half) needs --allow-mass-delete."""
+    desired = session.desired_by_address
+    state_rows = session.state.resources()
+    protected = []
+    for ch in plan.changes:
+        if ch.action not in (pm.DELETE, pm.REPLACE):
+            continue
+        d = desired.get(ch.address)
+        s = state_rows.get(ch.address)
+        if (d is not None and d.protect) or (s is not None and s.attributes.get(PROTECT)):
+            protected.append(ch.address)
+    if protected:
+        raise PlanError(f"{', '.join(protected)}: protected (\"protect\": true) but this plan would destroy "
+                        f"{'it' if len(protected) == 1 else 'them'}; apply once with protect removed first")
+    destroys = sum(1 for ch in plan.changes if ch.action == pm.DELETE)
+    managed = len(state_rows)
+    share = session.workspace.max_delete_fraction
+    if managed and destroys > share * managed and not allow_mass_delete:
+        message = (f"this plan destroys {destroys} of {managed} managed objects (more than {share:.0%}); "
+                   f"apply needs --allow-mass-delete")
+        plan = attrs.evolve(plan, warnings=(*plan.warnings, message), blocked=message)
     return plan
 
 

@@ -113,7 +113,7 @@ def _decode(token: str, sort_name: str) -> tuple:
         padded = token + "=" * (-len(token) % 4)
         token_sort, key = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(key, list):
-            raise ValueError
+            raise TypeError(key)
     except (ValueError, TypeError):
         raise bad_request("INVALID_NEXT_TOKEN", "next_token is not valid") from None
     if token_sort != sort_name:

@@ -8,13 +8,16 @@ from __future__ import annotations
 import ipaddress
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from kinde_iac.emulator.app import EmulatorApp
 from kinde_iac.emulator.faults import Faults, FaultSettings
 from kinde_iac.emulator.store import Repositories, Store
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 DEFAULT_CLIENT_ID = "kinde-iac-emulator"
 
@@ -72,7 +75,7 @@ class RunningEmulator:
         self._thread.join(timeout=5)
         self.store.close()
 
-    def __enter__(self) -> RunningEmulator:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import attrs
 import cattrs
 
 from kinde_iac import plan_model as pm
@@ -39,6 +40,8 @@ _ACTIONS = {
 }
 # Kept at the top of each change in Terraform's names, so left out of the ``kinde_iac`` block.
 _TOP_LEVEL = ("address", "kind", "key", "before", "after")
+# Plan fields the document reshapes; every other Plan field is copied to the top level as is.
+_PLAN_REBUILT = ("changes", "unmanaged", "coverage")
 
 
 class PlanFileError(KindeIacError):
@@ -114,25 +117,22 @@ def _unmanaged(u: pm.Unmanaged) -> dict[str, Any]:
 def plan_document(plan: pm.Plan, *, config_digest: str, fingerprints: Mapping[str, str],
                   errors: Sequence[str] = ()) -> dict[str, Any]:
     """The JSON-ready document of a plan; ``fingerprints`` maps addresses to ``fingerprint()`` values."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "kinde_iac_version": kinde_iac_version(),
-        "workspace": plan.workspace,
-        "domain": plan.domain,
-        "environment": plan.environment,
-        "lineage": plan.lineage,
-        "serial": plan.serial,
+    doc: dict[str, Any] = {"format_version": FORMAT_VERSION, "kinde_iac_version": kinde_iac_version()}
+    # Plan's own scalar fields (workspace ... blocked) go at the top as they are, so new ones follow.
+    doc.update({f.name: _converter.unstructure(getattr(plan, f.name))
+                for f in attrs.fields(pm.Plan) if f.name not in _PLAN_REBUILT})
+    doc.update({
         "config_digest": config_digest,
         "summary": plan.count(),
         "has_changes": plan.has_changes,
         "resource_changes": [_resource_change(ch) for ch in plan.changes],
         "resource_drift": [_drift(ch) for ch in plan.drifted],
         "unmanaged": [_unmanaged(u) for u in plan.unmanaged],
-        "warnings": list(plan.warnings),
         "coverage": {kind: {"managed": managed, "live": live} for kind, (managed, live) in plan.coverage.items()},
         "fingerprints": dict(sorted(fingerprints.items())),
         "errors": list(errors),
-    }
+    })
+    return doc
 
 
 def plan_from_document(doc: Mapping[str, Any]) -> pm.Plan:
@@ -143,12 +143,9 @@ def plan_from_document(doc: Mapping[str, Any]) -> pm.Plan:
         for rc in doc["resource_changes"]
     ]
     unmanaged = [{**{k: v for k, v in u.items() if k != "type"}, "kind": u["type"]} for u in doc["unmanaged"]]
-    raw = {
-        "workspace": doc["workspace"], "domain": doc["domain"], "environment": doc["environment"],
-        "lineage": doc["lineage"], "serial": doc["serial"], "changes": changes, "unmanaged": unmanaged,
-        "warnings": doc["warnings"],
-        "coverage": {kind: (c["managed"], c["live"]) for kind, c in doc["coverage"].items()},
-    }
+    raw = {f.name: doc[f.name] for f in attrs.fields(pm.Plan) if f.name not in _PLAN_REBUILT and f.name in doc}
+    raw.update(changes=changes, unmanaged=unmanaged,
+               coverage={kind: (c["managed"], c["live"]) for kind, c in doc["coverage"].items()})
     return _converter.structure(raw, pm.Plan)
 
 

@@ -82,12 +82,10 @@ def diff_lines(text: str) -> list[str]:
     out = []
     for line in text.splitlines():
         m = _SYMBOL.match(line)
-        if m and m.group(1):
+        # "-/+" at column 0 already reads as a removal; indented, it is only the legend.
+        if m and m.group(1) and m.group(2) != "-/+":
             indent, sym = m.groups()
-            if sym == "-/+":
-                line = "-" + indent[1:] + line[len(indent):]
-            else:
-                line = _DIFF_MARK[sym] + indent + line[len(indent) + 1:]
+            line = _DIFF_MARK[sym] + indent + line[len(indent) + 1:]
         out.append(line)
     return out
 
@@ -246,7 +244,8 @@ def _change_item(ch: pm.ResourceChange) -> str:
         what = f"{adopt}, then {what}" if what else adopt
     if any(c.business_wide for c in ch.changes):
         what += " — **business-wide**"
-    return f"- {_code(ch.address)}: {what}"
+    notes = "; ".join(_text(n) for n in ch.notes)
+    return f"- {_code(ch.address)}: {what}" + (f" ({notes})" if notes else "")
 
 
 def _diff(workspace: str, plan: pm.Plan) -> _Block:
@@ -273,6 +272,9 @@ def _section(result: WorkspaceResult) -> list[str | _Block]:
         return [f"{headline}\n\n{_fence(line)}\n\n"]
     where = f"Kinde environment {_code(plan.environment or '(unknown)')} at {_code(plan.domain)}"
     pieces: list[str | _Block] = [f"{headline}\n\n**{summary_line(plan)}**\n{where}\n\n", _count_table(plan)]
+    blocked = getattr(plan, "blocked", None)
+    if blocked:
+        pieces.append(f"> [!CAUTION]\n> **apply will refuse this plan:** {_text(blocked)}\n\n")
 
     destroyed = [ch for ch in plan.changes if ch.action in (pm.DELETE, pm.REPLACE)]
     if destroyed:

@@ -85,8 +85,10 @@ class Workdir:
         path = self.write(f"{name}.json", config)
         return ["--config", str(path), "--state", str(self.root / f"{name}.db")]
 
-    def apply(self, config: dict, name: str = "dev", code: str = "development", **env: str) -> Any:
-        result = self.run("apply", *self.ws_args(config, name), "--auto-approve", code=code, env=env)
+    def apply(self, config: dict, name: str = "dev", code: str = "development", *, mass_delete: bool = False,
+              **env: str) -> Any:
+        flags = ["--allow-mass-delete"] if mass_delete else []
+        result = self.run("apply", *self.ws_args(config, name), "--auto-approve", *flags, code=code, env=env)
         assert result.exit_code == 0, result.output + result.stderr
         return result
 

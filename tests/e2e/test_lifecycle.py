@@ -47,7 +47,7 @@ def test_application_lifecycle(work: Workdir, kinde: Kinde) -> None:
     apps = [a for a in kinde.list("/api/v1/applications", "applications") if a["name"] == "Web"]
     assert len(apps) == 1 and apps[0]["id"] != app_id and apps[0]["type"] == "spa"
 
-    out = work.apply(cfg()).output
+    out = work.apply(cfg(), mass_delete=True).output
     assert "application.web will be destroyed" in out
     assert not [a for a in kinde.list("/api/v1/applications", "applications") if a["name"] == "Web"]
     work.assert_converged(cfg())
@@ -115,7 +115,7 @@ def test_api_and_scope_lifecycle(work: Workdir, kinde: Kinde) -> None:
     new = _api(kinde)
     assert new is not None and new["id"] != api["id"] and new["name"] == "Orders"
 
-    work.apply(cfg(applications=[APP]))
+    work.apply(cfg(applications=[APP]), mass_delete=True)
     assert _api(kinde) is None
     work.assert_converged(cfg(applications=[APP]))
 
@@ -159,7 +159,7 @@ def test_permission_and_role_lifecycle(work: Workdir, kinde: Kinde) -> None:
     assert sorted(p["key"] for p in perms) == ["orders:read", "orders:refund"]
 
     # delete: the role goes before the permissions it uses
-    out = work.apply(cfg(permissions=[PERMS[0]])).output
+    out = work.apply(cfg(permissions=[PERMS[0]]), mass_delete=True).output
     assert "role.admin will be destroyed" in out and "3 to destroy" in out
     assert not [r for r in kinde.list("/api/v1/roles", "roles") if r["key"] == "admin"]
     assert [p["key"] for p in kinde.list("/api/v1/permissions", "permissions")] == ["orders:read"]
@@ -209,7 +209,7 @@ def test_feature_flag_lifecycle(work: Workdir, kinde: Kinde) -> None:
     work.assert_converged(replaced)
     assert _flags(kinde)["new_checkout"]["type"] == "str"
 
-    work.apply(cfg())
+    work.apply(cfg(), mass_delete=True)
     assert "new_checkout" not in _flags(kinde)
     work.assert_converged(cfg())
 

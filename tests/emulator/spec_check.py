@@ -14,6 +14,8 @@ import requests
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 from kinde_iac.emulator.apispec import load_spec
 
@@ -92,8 +94,6 @@ class SpecValidator:
     # -- helpers -----------------------------------------------------------------------------------
 
     def _operation_id(self, method: str, path: str) -> str | None:
-        from werkzeug.routing import Map, Rule
-
         if not hasattr(self, "_map"):
             rules = []
             for template, item in self.spec["paths"].items():
@@ -104,7 +104,7 @@ class SpecValidator:
             self._map = Map(rules)
         try:
             return self._map.bind("emulator.kinde.com").match(path, method=method)[0]
-        except Exception:
+        except HTTPException:
             return None
 
 

@@ -13,8 +13,8 @@ from kinde_iac.emulator.store.env_vars import EnvVars
 from kinde_iac.emulator.store.environment import Environments
 from kinde_iac.emulator.store.feature_flags import FeatureFlags
 from kinde_iac.emulator.store.permissions import Permissions
-from kinde_iac.emulator.store.roles import Roles
 from kinde_iac.emulator.store.persistence import DataFileInUse
+from kinde_iac.emulator.store.roles import Roles
 
 
 class Repositories:

@@ -72,7 +72,8 @@ class SqliteBackend:
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        # A short busy timeout: the only contention is a second emulator, which should fail fast.
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=0.2)
         try:
             # Exclusive locking: a second emulator on the same file fails fast instead of two
             # processes each serving their own stale copy. The OS drops the lock if we are killed.

@@ -131,6 +131,19 @@ def plan(workspace: str | None, config_path: str | None, state_path: str | None,
         sys.exit(EXIT_CHANGES)
 
 
+def _take_lock(store: Any, operation: str, timeout: float) -> Any:
+    """Fail at once when another run holds the lock, unless --lock-timeout allows waiting (said aloud)."""
+    from kinde_iac.errors import LockError
+
+    try:
+        return store.acquire_lock(operation)
+    except LockError as err:
+        if timeout <= 0:
+            raise
+        click.echo(f"Waiting up to {timeout:g}s for the state lock: {err}", err=True)
+    return store.acquire_lock(operation, timeout=timeout)
+
+
 @main.command()
 @workspace_options
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
@@ -151,8 +164,7 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
     try:
         if not auto_approve and not sys.stdin.isatty():
             raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
-        session.state.ensure_created()
-        lock = session.state.acquire_lock("apply", timeout=lock_timeout)
+        lock = _take_lock(session.state, "apply", lock_timeout)
         the_plan = check_safety(make_plan(session, parallelism=max(parallelism, 8)), session,
                                 allow_mass_delete=allow_mass_delete)
         click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
@@ -221,7 +233,7 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
     session = open_session(resolve_target(workspace, config_path, state_path))
     lock = None
     try:
-        lock = session.state.acquire_lock("import", timeout=lock_timeout)
+        lock = _take_lock(session.state, "import", lock_timeout)
         adopted = import_objects(session, addresses=plain, everything=all_, pins=pins)
     finally:
         if lock is not None:

@@ -87,9 +87,22 @@ def open_session(target: Target, *, env: Mapping[str, str] | None = None, connec
     state = StateStore.open(target.state, workspace=target.name)
     session = Session(target=target, workspace=ws, desired=desired, state=state)
     if connect:
-        creds = resolve_credentials(ws.kinde.domain, env if env is not None else os.environ)
-        session.client = KindeClient(creds, **dict(client_options or {}))
+        environ = env if env is not None else os.environ
+        creds = resolve_credentials(ws.kinde.domain, environ)
+        session.client = KindeClient(creds, **{**client_tuning(environ), **dict(client_options or {})})
     return session
+
+
+def client_tuning(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Retry budget and timeout from KINDE_IAC_MAX_RETRIES / KINDE_IAC_TIMEOUT (seconds)."""
+    out: dict[str, Any] = {}
+    for name, option, cast in (("KINDE_IAC_MAX_RETRIES", "max_retries", int), ("KINDE_IAC_TIMEOUT", "timeout", float)):
+        if environ.get(name):
+            try:
+                out[option] = cast(environ[name])
+            except ValueError:
+                raise KindeIacError(f"{name}={environ[name]!r} is not a number") from None
+    return out
 
 
 def check_environment(session: Session) -> dict[str, Any]:

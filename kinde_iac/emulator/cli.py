@@ -40,6 +40,14 @@ def emulator_command(host: str, port: int, data: str | None, rate_limit: float, 
                      environments: tuple[str, ...]) -> None:
     """Run a local Kinde Management API emulator (for demos and tests)."""
     codes = list(dict.fromkeys(environments)) or ["production"]
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: Any) -> None:
+        stop.set()
+
+    # Installed before starting so a signal during start-up also ends in a clean exit.
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     try:
         emulator = start_background(host=host, port=port, data=data, rate_limit=rate_limit or None,
                                     latency_ms=latency_ms, fail_rate=fail_rate, drop_rate=drop_rate,
@@ -48,14 +56,6 @@ def emulator_command(host: str, port: int, data: str | None, rate_limit: float, 
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
 
     out = [
         f"{LISTENING} {emulator.url}",
@@ -76,6 +76,7 @@ def emulator_command(host: str, port: int, data: str | None, rate_limit: float, 
     click.echo("\n".join(out))
     sys.stdout.flush()
     try:
+        # A timed wait so the main thread keeps running Python code and sees signals promptly.
         while not stop.wait(0.5):
             pass
     finally:

@@ -272,9 +272,8 @@ def _section(result: WorkspaceResult) -> list[str | _Block]:
         return [f"{headline}\n\n{_fence(line)}\n\n"]
     where = f"Kinde environment {_code(plan.environment or '(unknown)')} at {_code(plan.domain)}"
     pieces: list[str | _Block] = [f"{headline}\n\n**{summary_line(plan)}**\n{where}\n\n", _count_table(plan)]
-    blocked = getattr(plan, "blocked", None)
-    if blocked:
-        pieces.append(f"> [!CAUTION]\n> **apply will refuse this plan:** {_text(blocked)}\n\n")
+    if plan.blocked:
+        pieces.append(f"> [!CAUTION]\n> **apply will refuse this plan:** {_text(plan.blocked)}\n\n")
 
     destroyed = [ch for ch in plan.changes if ch.action in (pm.DELETE, pm.REPLACE)]
     if destroyed:

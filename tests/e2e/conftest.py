@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from e2e_harness import Kinde, Workdir
+
 from kinde_iac.emulator.server import RunningEmulator, start_background
 
 ENVIRONMENTS = ("development", "staging", "production")

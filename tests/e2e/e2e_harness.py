@@ -7,9 +7,9 @@ from typing import Any
 
 import requests
 from click.testing import CliRunner
-from kinde_iac.emulator.server import RunningEmulator
 
 from kinde_iac.cli import main
+from kinde_iac.emulator.server import RunningEmulator
 
 
 class Kinde:

@@ -43,6 +43,11 @@ class SpecValidator:
         self.openapi = OpenAPI.from_dict(self.spec)
         self._lock = threading.Lock()  # openapi-core objects are not documented as thread-safe
         self.validated: dict[str, int] = {}
+        self._operations = Map([
+            Rule(template.replace("{", "<").replace("}", ">"), endpoint=op["operationId"], methods=[verb.upper()])
+            for template, item in self.spec["paths"].items()
+            for verb, op in item.items() if isinstance(op, dict) and "operationId" in op
+        ])
 
     # -- entry points ----------------------------------------------------------------------------
 
@@ -94,16 +99,8 @@ class SpecValidator:
     # -- helpers -----------------------------------------------------------------------------------
 
     def _operation_id(self, method: str, path: str) -> str | None:
-        if not hasattr(self, "_map"):
-            rules = []
-            for template, item in self.spec["paths"].items():
-                for verb, op in item.items():
-                    if isinstance(op, dict) and "operationId" in op:
-                        rules.append(Rule(template.replace("{", "<").replace("}", ">"),
-                                          endpoint=op["operationId"], methods=[verb.upper()]))
-            self._map = Map(rules)
         try:
-            return self._map.bind("emulator.kinde.com").match(path, method=method)[0]
+            return self._operations.bind("emulator.kinde.com").match(path, method=method)[0]
         except HTTPException:
             return None
 

@@ -12,6 +12,7 @@ import requests
 from kinde_iac.emulator.server import RunningEmulator
 
 from .client import KindeClient, fetch_token
+from .spec_check import SpecValidator
 
 Control = Callable[..., Any]
 
@@ -41,17 +42,18 @@ def test_stats_count_by_route_template_and_status(emulator: RunningEmulator, cli
 
 
 def test_max_in_flight_sees_concurrency(emulator: RunningEmulator, client: KindeClient, control: Control,
-                                        _tokens: dict[str, str]) -> None:
+                                        _tokens: dict[str, str], validator: SpecValidator) -> None:
     control("POST", "faults", json={"latency_ms": 300})
     control("DELETE", "stats")
     barrier = threading.Barrier(4)
     statuses: list[int] = []
 
     def call() -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {_tokens['production']}"
-        barrier.wait()
-        statuses.append(session.get(f"{emulator.url}/api/v1/roles", timeout=10).status_code)
+        with requests.Session() as session:
+            session.hooks["response"].append(validator.hook)
+            session.headers["Authorization"] = f"Bearer {_tokens['production']}"
+            barrier.wait()
+            statuses.append(session.get(f"{emulator.url}/api/v1/roles", timeout=10).status_code)
 
     threads = [threading.Thread(target=call) for _ in range(4)]
     for t in threads:

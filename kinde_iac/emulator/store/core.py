@@ -68,20 +68,32 @@ class Tx(View):
     def __init__(self, store: Store) -> None:
         super().__init__(store._tables)
         self._store = store
-        self.touched: dict[tuple[str, str, str], None] = {}
+        # (scope, kind, id) -> the record before this change set touched it (None: absent).
+        self.before: dict[tuple[str, str, str], Any] = {}
 
     def put(self, scope: str, kind: str, record: Any) -> Any:
         rid = record_id(record)
+        self._remember(scope, kind, rid)
         self.table(scope, kind)[rid] = record
-        self.touched[(scope, kind, rid)] = None
         return record
 
     def delete(self, scope: str, kind: str, rid: str) -> None:
-        if self.table(scope, kind).pop(rid, None) is not None:
-            self.touched[(scope, kind, rid)] = None
+        if rid in self.table(scope, kind):
+            self._remember(scope, kind, rid)
+            del self.table(scope, kind)[rid]
 
     def next_seq(self) -> int:
         return self._store._next_seq()
+
+    def _remember(self, scope: str, kind: str, rid: str) -> None:
+        self.before.setdefault((scope, kind, rid), self.table(scope, kind).get(rid))
+
+    def rollback(self) -> None:
+        for (scope, kind, rid), record in self.before.items():
+            if record is None:
+                self.table(scope, kind).pop(rid, None)
+            else:
+                self.table(scope, kind)[rid] = record
 
 
 class Store:
@@ -156,16 +168,20 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A change set. Repositories validate before their first ``put``/``delete``, so an
-        error raised inside the block leaves nothing half-applied."""
+        """A change set, applied and persisted as a whole or not at all: an error raised inside
+        the block (a broken rule, a failed disk write) undoes its in-memory changes."""
         with self.lock:
             tx = Tx(self)
-            yield tx
-            self._persist(tx)
+            try:
+                yield tx
+                self._persist(tx)
+            except BaseException:
+                tx.rollback()
+                raise
 
     def _persist(self, tx: Tx) -> None:
         puts, deletes = [], []
-        for scope, kind, rid in tx.touched:
+        for scope, kind, rid in tx.before:
             record = self._tables.get(scope, {}).get(kind, {}).get(rid)
             if record is None:
                 deletes.append((scope, kind, rid))

@@ -96,38 +96,80 @@ def validate(workspace: str | None, config_path: str | None, state_path: str | N
     click.echo(f"Success! {target.config} is valid ({len(desired_resources(ws))} objects).")
 
 
-def _plan(workspace: str | None, config_path: str | None, state_path: str | None, parallelism: int,
-          allow_mass_delete: bool = False, **client_options: Any) -> tuple[Any, Any]:
+def _plan_one(workspace: str | None, config_path: str | None, state_path: str | None, parallelism: int,
+              allow_mass_delete: bool) -> tuple[Any, Any]:
+    """Plan one workspace; returns (plan, desired objects)."""
     from kinde_iac.workflow import check_safety, make_plan, open_session, resolve_target
 
-    target = resolve_target(workspace, config_path, state_path)
-    session = open_session(target, client_options={k: v for k, v in client_options.items() if v is not None})
+    session = open_session(resolve_target(workspace, config_path, state_path))
     try:
         plan = check_safety(make_plan(session, parallelism=parallelism), session,
                             allow_mass_delete=allow_mass_delete)
-    except BaseException:
+        return plan, session.desired
+    finally:
         session.close()
-        raise
-    return session, plan
 
 
 @main.command()
-@workspace_options
+@click.option("--workspace", "-w", "workspaces", multiple=True, metavar="NAME",
+              help="Workspace: environments/NAME.json (repeat to plan several; each uses KINDE_CLIENT_ID_<NAME> "
+                   "and friends when set).")
+@click.option("--config", "config_path", metavar="FILE", help="Config file; the workspace is the file's stem.")
+@click.option("--state", "state_path", metavar="PATH", help="State file (default state/<workspace>.db).")
+@click.option("--out", "out_path", metavar="FILE", help="Save the plan for `kinde-iac apply FILE`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--full-plan-hint", metavar="TEXT", help="Where the full plan is, named in a shortened markdown body.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
 @click.option("--parallelism", default=8, show_default=True, help="Concurrent reads during refresh.")
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
-def plan(workspace: str | None, config_path: str | None, state_path: str | None, detailed_exitcode: bool,
-         no_color: bool, parallelism: int, allow_mass_delete: bool) -> None:
+def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str | None, out_path: str | None,
+         fmt: str, full_plan_hint: str | None, detailed_exitcode: bool, no_color: bool, parallelism: int,
+         allow_mass_delete: bool) -> None:
     """Show what apply would change."""
+    from kinde_iac.render.json_plan import plan_document
+    from kinde_iac.render.markdown import WorkspaceResult, render_markdown
     from kinde_iac.render.text import render_plan
+    from kinde_iac.saved_plan import config_digest, fingerprints, write_plan_file
 
-    session, the_plan = _plan(workspace, config_path, state_path, parallelism, allow_mass_delete)
-    try:
-        click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
-    finally:
-        session.close()
-    if detailed_exitcode and the_plan.has_changes:
+    targets: list[str | None] = list(workspaces) or [None]
+    if len(targets) > 1 and (config_path or state_path or out_path):
+        raise KindeIacError("--config, --state and --out work on one workspace; plan several with --workspace only")
+    if len(targets) > 1 and fmt == "text":
+        fmt_many = True
+    else:
+        fmt_many = False
+    results: list[Any] = []
+    for name in targets:
+        try:
+            the_plan, desired = _plan_one(name, config_path, state_path, parallelism, allow_mass_delete)
+        except KindeIacError as err:
+            if len(targets) == 1:
+                raise
+            results.append((WorkspaceResult(workspace=name or "?", error=str(err)), None, None))
+            continue
+        results.append((WorkspaceResult(workspace=the_plan.workspace, plan=the_plan), the_plan, desired))
+        if out_path:
+            write_plan_file(out_path, the_plan, desired)
+    if fmt == "markdown":
+        click.echo(render_markdown([r for r, _, _ in results], full_plan_hint=full_plan_hint), nl=False)
+    elif fmt == "json":
+        docs = [plan_document(p, config_digest=config_digest(d), fingerprints=fingerprints(p))
+                if p is not None else {"workspace": r.workspace, "errors": [r.error]} for r, p, d in results]
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else {"workspaces": docs}, indent=2, sort_keys=True))
+    else:
+        for r, p, _ in results:
+            if fmt_many:
+                click.echo(f"=== {r.workspace}")
+            if p is None:
+                click.echo(f"Error: {r.error}", err=True)
+            else:
+                click.echo(render_plan(p, color=_color(no_color)), nl=False)
+        if out_path:
+            click.echo(f"\nSaved the plan to {out_path}. Apply exactly this plan with: kinde-iac apply {out_path}")
+    if any(p is None for _, p, _ in results):
+        sys.exit(EXIT_ERROR)
+    if detailed_exitcode and any(p.has_changes for _, p, _ in results):
         sys.exit(EXIT_CHANGES)
 
 
@@ -146,31 +188,54 @@ def _take_lock(store: Any, operation: str, timeout: float) -> Any:
 
 @main.command()
 @workspace_options
+@click.argument("plan_file", required=False, metavar="[PLAN_FILE]")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
 @click.option("--parallelism", default=4, show_default=True, help="Concurrent writes.")
 @click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
-def apply(workspace: str | None, config_path: str | None, state_path: str | None, auto_approve: bool,
-          no_color: bool, parallelism: int, lock_timeout: float, allow_mass_delete: bool) -> None:
-    """Plan, ask for "yes", and make Kinde match the configuration."""
+def apply(workspace: str | None, config_path: str | None, state_path: str | None, plan_file: str | None,
+          auto_approve: bool, no_color: bool, parallelism: int, lock_timeout: float,
+          allow_mass_delete: bool) -> None:
+    """Plan, ask for "yes", and make Kinde match the configuration; or apply exactly a saved PLAN_FILE."""
     from kinde_iac.apply import apply_plan
     from kinde_iac.render.text import render_plan
     from kinde_iac.workflow import check_safety, make_plan, open_session, resolve_target, who
 
+    saved = doc = None
+    if plan_file:
+        from kinde_iac.render.json_plan import load_plan_file, plan_from_document
+
+        doc = load_plan_file(plan_file)
+        saved = plan_from_document(doc)
+        if workspace and workspace != saved.workspace:
+            raise KindeIacError(f"{plan_file} is a plan for workspace {saved.workspace!r}, not {workspace!r}; "
+                                f"refusing")
+        if not config_path:
+            workspace = workspace or saved.workspace
     target = resolve_target(workspace, config_path, state_path)
     session = open_session(target)
     lock = None
     try:
-        if not auto_approve and not sys.stdin.isatty():
+        if saved is None and not auto_approve and not sys.stdin.isatty():
             raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
         lock = _take_lock(session.state, "apply", lock_timeout)
-        the_plan = check_safety(make_plan(session, parallelism=max(parallelism, 8)), session,
-                                allow_mass_delete=allow_mass_delete)
-        click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
+        fresh = check_safety(make_plan(session, parallelism=max(parallelism, 8)), session,
+                             allow_mass_delete=allow_mass_delete)
+        if saved is not None and doc is not None:
+            from kinde_iac.saved_plan import check_fresh
+
+            check_fresh(saved, doc, workspace=target.name, lineage=session.state.lineage,
+                        serial=session.state.serial, desired=session.desired, fresh=fresh)
+            the_plan = saved
+            click.echo(f"Applying the saved plan {plan_file} (checked: state, configuration and every object "
+                       f"it touches are as they were when it was made).")
+        else:
+            the_plan = fresh
+            click.echo(render_plan(the_plan, color=_color(no_color)), nl=False)
         if the_plan.blocked:
             raise KindeIacError(the_plan.blocked)
-        if not auto_approve and the_plan.has_changes:
+        if saved is None and not auto_approve and the_plan.has_changes:
             click.echo("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
             answer = click.prompt("  Enter a value", default="", show_default=False)
             if answer != "yes":
@@ -195,6 +260,53 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
         if lock is not None:
             session.state.release_lock(lock.id)
         session.close()
+
+
+@main.command()
+@click.argument("plan_files", nargs=-1, required=True, metavar="PLAN_FILE...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--full-plan-hint", metavar="TEXT", help="Where the full plan is, named in a shortened markdown body.")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
+def show(plan_files: tuple[str, ...], fmt: str, full_plan_hint: str | None, no_color: bool) -> None:
+    """Render saved plans (several files make one markdown body with a section each)."""
+    from kinde_iac.render.json_plan import load_plan_file, plan_from_document
+    from kinde_iac.render.markdown import WorkspaceResult, render_markdown
+    from kinde_iac.render.text import render_plan
+
+    docs = [load_plan_file(f) for f in plan_files]
+    plans = [plan_from_document(d) for d in docs]
+    if fmt == "json":
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else {"workspaces": docs}, indent=2, sort_keys=True))
+    elif fmt == "markdown":
+        click.echo(render_markdown([WorkspaceResult(workspace=p.workspace, plan=p) for p in plans],
+                                   full_plan_hint=full_plan_hint), nl=False)
+    else:
+        for p in plans:
+            click.echo(render_plan(p, color=_color(no_color)), nl=False)
+
+
+@main.command()
+@click.option("--body-file", type=click.File("r", encoding="utf-8"), default="-", show_default=True,
+              help="Markdown body (from `plan --format markdown` or `show --format markdown`).")
+@click.option("--repository", envvar="GITHUB_REPOSITORY", help="owner/name (default $GITHUB_REPOSITORY).")
+@click.option("--pr", "pr_number", type=int, help="Pull request number (default: from $GITHUB_EVENT_PATH).")
+def comment(body_file: Any, repository: str | None, pr_number: int | None) -> None:
+    """Post the plan as the pull request's kinde-iac comment, editing the earlier one in place."""
+    from kinde_iac.github import post_or_update_comment, pull_request_number
+    from kinde_iac.render.markdown import MARKER_PREFIX
+
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise KindeIacError("GITHUB_TOKEN is not set")
+    if not repository:
+        raise KindeIacError("no repository: set GITHUB_REPOSITORY or pass --repository owner/name")
+    number = pr_number or pull_request_number(os.environ.get("GITHUB_EVENT_PATH"))
+    if not number:
+        raise KindeIacError("no pull request number: pass --pr N or run on a pull_request event")
+    outcome, comment_id = post_or_update_comment(
+        body_file.read(), token=token, repository=repository, pr_number=number, marker=MARKER_PREFIX,
+        api_url=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
+    click.echo(f"Comment {comment_id} {outcome} on {repository}#{number}.")
 
 
 @main.command()

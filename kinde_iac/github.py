@@ -81,6 +81,13 @@ class _Api:
             raise GitHubError(self._scrub(self._describe(where, resp)))
         return resp
 
+    def json(self, resp: requests.Response) -> Any:
+        try:
+            return resp.json()
+        except ValueError as err:
+            raise GitHubError(f"GitHub API returned a non-JSON reply to {resp.request.method} "
+                              f"{re.sub(r'[?].*', '', resp.url)} (HTTP {resp.status_code})") from err
+
     def _describe(self, where: str, resp: requests.Response) -> str:
         try:
             message = str(resp.json().get("message") or "").strip()
@@ -126,11 +133,17 @@ def post_or_update_comment(body: str, *, token: str, repository: str, pr_number:
     params: dict[str, Any] | None = {"per_page": 100}
     while url:
         resp = api.call("GET", url, params=params)
-        for comment in resp.json() or []:
+        page = api.json(resp)
+        for comment in page if isinstance(page, list) else []:
             if isinstance(comment, dict) and _has_marker(str(comment.get("body") or ""), marker):
                 api.call("PATCH", f"{base}/comments/{comment['id']}", json_body={"body": body})
                 return "updated", int(comment["id"])
-        # The next-page URL already carries per_page and page.
+        # The next-page URL already carries per_page and page. Never follow it to another host:
+        # the request would carry the token there.
         url, params = resp.links.get("next", {}).get("url"), None
-    resp = api.call("POST", f"{base}/{pr_number}/comments", json_body={"body": body})
-    return "created", int(resp.json()["id"])
+        if url and not url.startswith(api.api_url + "/"):
+            raise GitHubError(f"GitHub API pagination pointed outside {api.api_url}; refusing to follow it")
+    created = api.json(api.call("POST", f"{base}/{pr_number}/comments", json_body={"body": body}))
+    if not isinstance(created, dict) or not isinstance(created.get("id"), int):
+        raise GitHubError("GitHub API created the comment but returned no comment id")
+    return "created", created["id"]

@@ -16,7 +16,7 @@ from kinde_iac.diff import differing_fields, same, set_changes
 from kinde_iac.errors import KindeIacError
 from kinde_iac.refresh import LiveState
 from kinde_iac.resources import BY_NAME, Kind, Resource
-from kinde_iac.state import StateResource
+from kinde_iac.state import StateResource, is_secret_hash
 
 
 class PlanError(KindeIacError):
@@ -247,7 +247,7 @@ def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | No
             name=f.name,
             before=pm.SENSITIVE if sensitive else L,
             after=pm.SENSITIVE if sensitive else D,
-            last_applied=pm.SENSITIVE if sensitive else (S.get(f.name) if S else None),
+            last_applied=_shown_last_applied(S.get(f.name) if S else None, sensitive),
             verdict=verdict, sensitive=sensitive, unreadable=unreadable,
             forces_replacement=kind.forces_replacement(f.name, d.attributes),
             business_wide=f.business_wide, is_set=f.is_set, added=added, removed=removed,
@@ -265,6 +265,11 @@ def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | No
         notes.extend(kind.warnings(d))
     return pm.ResourceChange(action=action, kinde_id=l.kinde_id, before=before, changes=tuple(changes),
                              notes=tuple(notes), **base)
+
+
+def _shown_last_applied(value: Any, sensitive: bool) -> Any:
+    """A value that was secret when applied stays masked, even if the variable is no longer secret."""
+    return pm.SENSITIVE if sensitive or is_secret_hash(value) else value
 
 
 def _effective_live(name: str, unreadable: bool, l: Resource, S: Mapping[str, Any] | None, d: Resource) -> Any:

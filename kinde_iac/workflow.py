@@ -87,10 +87,24 @@ def open_session(target: Target, *, env: Mapping[str, str] | None = None, connec
     state = StateStore.open(target.state, workspace=target.name)
     session = Session(target=target, workspace=ws, desired=desired, state=state)
     if connect:
-        environ = env if env is not None else os.environ
+        environ = workspace_environ(target.name, env if env is not None else os.environ)
         creds = resolve_credentials(ws.kinde.domain, environ)
         session.client = KindeClient(creds, **{**client_tuning(environ), **dict(client_options or {})})
     return session
+
+
+CREDENTIAL_VARIABLES = ("KINDE_CLIENT_ID", "KINDE_CLIENT_SECRET", "KINDE_DOMAIN", "KINDE_SCOPES")
+
+
+def workspace_environ(workspace: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """``KINDE_CLIENT_ID_STAGING`` and friends win over ``KINDE_CLIENT_ID`` for workspace ``staging``:
+    each Kinde environment has its own M2M app, and one run may plan several workspaces."""
+    suffix = "_" + "".join(c if c.isalnum() else "_" for c in workspace.upper())
+    out = dict(environ)
+    for name in CREDENTIAL_VARIABLES:
+        if environ.get(name + suffix):
+            out[name] = environ[name + suffix]
+    return out
 
 
 def client_tuning(environ: Mapping[str, str]) -> dict[str, Any]:

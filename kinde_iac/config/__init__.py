@@ -1,4 +1,5 @@
 """Configuration: load workspace files into the attrs model (see docs/configuration.md)."""
+
 from kinde_iac.config.loader import (
     check_flag_definitions,
     discover_workspaces,

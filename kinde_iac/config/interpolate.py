@@ -5,6 +5,7 @@ a shared part. A string that is exactly one ``${var.NAME}`` takes the variable's
 JSON type (``"protect": "${var.protect}"`` gives a boolean); anywhere else the value is spliced in
 as text. ``$${`` writes a literal ``${``.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.config.seed_format import suggest
-from kinde_iac.config.sources import JsonPath, SourceNode
+from kinde_iac.config.sources import JsonPath, SourceNode, quote
 from kinde_iac.errors import ConfigError
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^{}]*)\}|\$\{")
@@ -28,9 +29,7 @@ def _as_text(value: Scalar) -> str:
 
 
 class _Resolver:
-    def __init__(
-        self, variables: Mapping[str, Any], env: Mapping[str, str], root: SourceNode
-    ) -> None:
+    def __init__(self, variables: Mapping[str, Any], env: Mapping[str, str], root: SourceNode) -> None:
         self.variables = variables
         self.env = env
         self.root = root
@@ -47,10 +46,12 @@ class _Resolver:
             return self.resolved[name]
         if name not in self.variables:
             known = sorted(self.variables)
-            hint = suggest(name, known) or (f" (defined: {', '.join(known)})" if known else " (none are defined)")
+            hint = suggest(name, known) or (
+                f" (defined: {', '.join(known)})" if known else " (none are defined)"
+            )
             raise self.error(f'undefined variable "{name}" in ${{var.{name}}}{hint}', path)
         if name in self.stack:
-            cycle = " -> ".join([*self.stack[self.stack.index(name):], name])
+            cycle = " -> ".join([*self.stack[self.stack.index(name) :], name])
             raise self.error(f"variables refer to each other in a cycle: {cycle}", path)
         self.stack.append(name)
         try:
@@ -69,10 +70,12 @@ class _Resolver:
         if m:
             name = m.group(1)
             if name not in self.env:
-                raise self.error(f'environment variable "{name}" is not set (referenced as ${{env:{name}}})', path)
+                raise self.error(
+                    f'environment variable "{name}" is not set (referenced as ${{env:{name}}})', path
+                )
             return self.env[name]
         raise self.error(
-            f"unknown reference ${{{inner}}}: expected ${{var.NAME}} or ${{env:NAME}} (write $${{ for a literal ${{)",
+            f"unknown reference {quote('${' + inner + '}')}: expected ${{var.NAME}} or ${{env:NAME}} (write $${{ for a literal ${{)",
             path,
         )
 
@@ -85,12 +88,14 @@ class _Resolver:
         out: list[str] = []
         pos = 0
         for m in _TOKEN.finditer(text):
-            out.append(text[pos:m.start()])
+            out.append(text[pos : m.start()])
             token = m.group(0)
             if token == "$${":
                 out.append("${")
             elif m.group(1) is None:
-                raise self.error('unterminated "${": close it with "}" or write "$${" for a literal "${"', path)
+                raise self.error(
+                    'unterminated "${": close it with "}" or write "$${" for a literal "${"', path
+                )
             else:
                 out.append(_as_text(self.reference(m.group(1), path)))
             pos = m.end()
@@ -120,4 +125,3 @@ def substitute(doc: dict[str, Any], root: SourceNode, env: Mapping[str, str]) ->
             continue
         out[key] = resolver.walk(value, (key,))
     return out
-

@@ -3,20 +3,22 @@
 Each stage keeps a ``SourceNode`` tree beside the document so that any error, however late it is
 found, names the file and JSON path the user wrote.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import typing
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Literal, Optional
+from typing import Any, Literal
 
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import (
+    BaseValidationError,
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
@@ -33,7 +35,7 @@ from kinde_iac.config.seed_format import (
     suggest,
     type_name,
 )
-from kinde_iac.config.sources import JsonPath, SourceNode, document_position, format_path
+from kinde_iac.config.sources import JsonPath, SourceNode, document_position, format_path, quote
 from kinde_iac.config.validate import validate_workspace
 from kinde_iac.errors import ConfigError
 
@@ -89,11 +91,16 @@ def _check_structure(value: Any, display: str) -> None:
     while stack:
         cur, path = stack.pop()
         if len(path) > MAX_DEPTH:
-            raise ConfigError(f"nested more than {MAX_DEPTH} levels deep", file=display, path=format_path(path))
+            raise ConfigError(
+                f"nested more than {MAX_DEPTH} levels deep", file=display, path=format_path(path)
+            )
         if isinstance(cur, _DuplicateKeys):
             key = cur.duplicates[0]
-            raise ConfigError(f'key "{key}" is written twice in this object', file=display,
-                              path=format_path(path + (key,)))
+            raise ConfigError(
+                f"key {quote(key)} is written twice in this object",
+                file=display,
+                path=format_path(path + (key,)),
+            )
         items = cur.items() if isinstance(cur, dict) else enumerate(cur) if isinstance(cur, list) else ()
         stack.extend(reversed([(v, path + (k,)) for k, v in items]))
 
@@ -115,11 +122,15 @@ def read_json(path: Path, display: str) -> dict[str, Any]:
     try:
         value = json.loads(text, object_pairs_hook=_object_hook, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=display) from None
+        raise ConfigError(
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=display
+        ) from None
     except (ValueError, RecursionError) as exc:
         raise ConfigError(f"invalid JSON: {exc}", file=display) from None
     if not isinstance(value, dict):
-        raise ConfigError(f"expected a JSON object at the top level, got {type_name(value)}", file=display, path="$")
+        raise ConfigError(
+            f"expected a JSON object at the top level, got {type_name(value)}", file=display, path="$"
+        )
     _check_structure(value, display)
     return value
 
@@ -222,14 +233,16 @@ def _load_tree(path: Path, display: str, stack: list[tuple[Path, str]]) -> tuple
             resolved = target.resolve()
             is_file, exists = target.is_file(), target.exists()
         except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the OS
-            raise ConfigError(f'cannot use shared part "{ref}": {exc}', file=display, path=where) from None
+            raise ConfigError(
+                f"cannot use shared part {quote(ref)}: {exc}", file=display, path=where
+            ) from None
         seen = [p for p, _ in stack]
         if resolved in seen:
-            chain = [d for _, d in stack[seen.index(resolved):]] + [target_display]
+            chain = [d for _, d in stack[seen.index(resolved) :]] + [target_display]
             raise ConfigError(f"$extends cycle: {' -> '.join(chain)}", file=display, path=where)
         if not is_file:
             problem = "is not a file" if exists else "not found"
-            raise ConfigError(f'shared part "{target_display}" {problem}', file=display, path=where)
+            raise ConfigError(f"shared part {quote(target_display)} {problem}", file=display, path=where)
         part, pnode = _load_tree(target, target_display, stack)
         merged, mnode = _merge_documents(merged, mnode, part, pnode)
     return _merge_documents(merged, mnode, doc, node)
@@ -316,7 +329,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _strict(int, "an integer"))
     conv.register_structure_hook(bool, _strict(bool, "a boolean"))
     conv.register_structure_hook(float, _structure_float)
-    conv.register_structure_hook_func(lambda t: t == FlagValue or t == Optional[FlagValue], _flag_value)
+    conv.register_structure_hook_func(lambda t: t == FlagValue or t == FlagValue | None, _flag_value)
     conv.register_structure_hook_factory(_is_literal, _literal_hook)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook)
     conv.register_structure_hook_factory(attrs.has, _attrs_hook)
@@ -352,8 +365,8 @@ def _leaf_errors(exc: BaseException, path: JsonPath) -> list[tuple[JsonPath, str
         aliases = SEED_FIELD_ALIASES.get(_KIND_OF_CLASS.get(exc.cl, ""), {})
         out = []
         for key in sorted(exc.extra_fields):
-            hint = f' (did you mean "{aliases[key]}"?)' if key in aliases else suggest(key, names)
-            out.append((path + (key,), f'unknown key "{key}"{hint}'))
+            hint = f" (did you mean {quote(aliases[key])}?)" if key in aliases else suggest(key, names)
+            out.append((path + (key,), f"unknown key {quote(key)}{hint}"))
         return out
     if isinstance(exc, KeyError):
         return [(path, "required key is missing")]
@@ -364,7 +377,7 @@ def structure(doc: dict[str, Any], root: SourceNode, *, name: str, source: str) 
     """The merged, substituted document -> Workspace; the first problem in document order raises."""
     try:
         return CONVERTER.structure({"name": name, "source": source, **doc}, Workspace)
-    except Exception as exc:  # cattrs reports every failure through exception groups
+    except BaseValidationError as exc:  # cattrs reports every failure through exception groups
         errors = _leaf_errors(exc, ())
         if not errors:
             raise ConfigError(f"cannot read configuration: {exc}", file=source) from None
@@ -379,7 +392,7 @@ def structure(doc: dict[str, Any], root: SourceNode, *, name: str, source: str) 
 def workspace_file(workspace: str, base_dir: str | Path = "environments") -> Path:
     """``environments/<workspace>.json``."""
     if not workspace or workspace in (".", "..") or "/" in workspace or os.sep in workspace:
-        raise ConfigError(f'invalid workspace name "{workspace}": use a file name without a directory')
+        raise ConfigError(f"invalid workspace name {quote(workspace)}: use a file name without a directory")
     return Path(base_dir) / f"{workspace}.json"
 
 
@@ -530,7 +543,7 @@ def check_flag_definitions(workspaces: Sequence[Workspace]) -> list[ConfigError]
                 file, where = locate(ws, ("feature_flags", i, field))
                 errors.append(
                     ConfigError(
-                        f'feature flag "{flag.key}" is defined differently by workspace {ws.source} '
+                        f"feature flag {quote(flag.key)} is defined differently by workspace {ws.source} "
                         f"({field} = {json.dumps(getattr(flag, field))}) and by workspace {ref_ws.source} "
                         f"({field} = {json.dumps(getattr(ref, field))} at {ref_at}); flag definitions are "
                         f"business-wide in Kinde: keep them in a shared part and override only "

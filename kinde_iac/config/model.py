@@ -5,21 +5,21 @@ kinde-iac reads raw config dicts.
 """
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Literal
 
 import attrs
 
 FlagType = Literal["bool", "str", "int"]
-FlagValue = Union[bool, int, str]
+FlagValue = bool | int | str
 
 
 @attrs.frozen
 class KindeTarget:
     """Which Kinde environment a workspace targets."""
 
-    domain: Optional[str] = None
+    domain: str | None = None
     #: Expected ``environment.code`` of ``GET /api/v1/environment``; checked before any write.
-    environment: Optional[str] = None
+    environment: str | None = None
 
 
 @attrs.frozen
@@ -27,8 +27,8 @@ class Application:
     key: str
     name: str
     type: Literal["reg", "spa", "m2m", "device"] = "reg"
-    login_uri: Optional[str] = None
-    homepage_uri: Optional[str] = None
+    login_uri: str | None = None
+    homepage_uri: str | None = None
     redirect_urls: tuple[str, ...] = ()
     logout_urls: tuple[str, ...] = ()
     protect: bool = False
@@ -37,7 +37,7 @@ class Application:
 @attrs.frozen
 class ApiScope:
     key: str
-    description: Optional[str] = None
+    description: str | None = None
 
 
 @attrs.frozen
@@ -51,15 +51,15 @@ class Api:
     #: Keys of applications (in this config) authorized to call the API.
     applications: tuple[str, ...] = ()
     #: Path to an OpenAPI/Swagger document whose operations generate scopes (issue 7).
-    openapi: Optional[str] = None
+    openapi: str | None = None
     protect: bool = False
 
 
 @attrs.frozen
 class Permission:
     key: str
-    name: Optional[str] = None
-    description: Optional[str] = None
+    name: str | None = None
+    description: str | None = None
     protect: bool = False
 
 
@@ -67,7 +67,7 @@ class Permission:
 class Role:
     key: str
     name: str
-    description: Optional[str] = None
+    description: str | None = None
     is_default_role: bool = False
     #: Permission keys.
     permissions: tuple[str, ...] = ()
@@ -82,10 +82,10 @@ class FeatureFlag:
     name: str
     type: FlagType
     default_value: FlagValue
-    description: Optional[str] = None
-    allow_override_level: Optional[Literal["env", "org", "usr"]] = None
+    description: str | None = None
+    allow_override_level: Literal["env", "org", "usr"] | None = None
     #: This workspace's environment override; None means "use the business-wide default".
-    value: Optional[FlagValue] = None
+    value: FlagValue | None = None
     protect: bool = False
 
 
@@ -102,7 +102,7 @@ class IgnoreRule:
     """Keeps matching unmanaged objects out of drift results (issue 4)."""
 
     address: str
-    until: Optional[str] = None  # ISO date; after it the rule stops ignoring and says so
+    until: str | None = None  # ISO date; after it the rule stops ignoring and says so
 
 
 @attrs.frozen
@@ -114,7 +114,7 @@ class ApiKey:
     api: str
     scopes: tuple[str, ...] = ()
     type: Literal["environment", "organization"] = "environment"
-    org_code: Optional[str] = None
+    org_code: str | None = None
     protect: bool = False
 
 

@@ -7,6 +7,7 @@ rules, inline role permissions, ``$extends``, ``variables``) are described by ha
 A file with ``$extends`` may hold partial entries that only override fields of a shared entry, so
 such files are checked against a variant in which entries need nothing but their ``key``.
 """
+
 from __future__ import annotations
 
 import types
@@ -72,9 +73,11 @@ class _Builder:
             else:
                 schema = {"anyOf": [self.type_schema(a) for a in options]}
             if len(options) < len(args):
-                return {"anyOf": [schema, {"type": "null"}]} if "anyOf" not in schema else {
-                    "anyOf": [*schema["anyOf"], {"type": "null"}]
-                }
+                return (
+                    {"anyOf": [schema, {"type": "null"}]}
+                    if "anyOf" not in schema
+                    else {"anyOf": [*schema["anyOf"], {"type": "null"}]}
+                )
             return schema
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
             return {"type": "array", "items": self.type_schema(args[0])}

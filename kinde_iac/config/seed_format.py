@@ -5,13 +5,14 @@ the seed format be extended by a native workspace file and vice versa: both side
 with the same key names. Every rewritten value keeps a ``SourceNode`` pointing at what the user
 actually wrote, so errors name ``$.featureFlags[0]`` and not ``$.feature_flags[0]``.
 """
+
 from __future__ import annotations
 
 import difflib
 import re
 from typing import Any
 
-from kinde_iac.config.sources import JsonPath, SourceNode, format_path
+from kinde_iac.config.sources import JsonPath, SourceNode, format_path, quote
 from kinde_iac.errors import ConfigError
 
 #: Native resource lists, in the order the normalised document lists them when none is written.
@@ -56,7 +57,7 @@ def slugify(text: str) -> str:
 def suggest(word: str, candidates: Any) -> str:
     """`` (did you mean "x"?)`` or an empty string."""
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f' (did you mean "{match[0]}"?)' if match else ""
+    return f" (did you mean {quote(match[0])}?)" if match else ""
 
 
 def type_name(value: Any) -> str:
@@ -85,7 +86,7 @@ def _rename(entry: dict[str, Any], node: SourceNode, old: str, new: str, file: s
     if old not in entry:
         return
     if new in entry:
-        raise _error(f'both "{old}" and "{new}" are given; use one of them', file, path + (old,))
+        raise _error(f"both {quote(old)} and {quote(new)} are given; use one of them", file, path + (old,))
     items = [(new if k == old else k, v) for k, v in entry.items()]
     entry.clear()
     entry.update(items)
@@ -122,7 +123,7 @@ class _Normaliser:
             vnode = self.raw_node.children[key]
             path: JsonPath = (key,)
             if key not in TOP_LEVEL_KEYS:
-                raise _error(f'unknown key "{key}"{suggest(key, TOP_LEVEL_KEYS)}', self.file, path)
+                raise _error(f"unknown key {quote(key)}{suggest(key, TOP_LEVEL_KEYS)}", self.file, path)
             if key == "$schema":
                 if not isinstance(value, str):
                     raise _error(f"expected a string, got {type_name(value)}", self.file, path)
@@ -157,16 +158,21 @@ class _Normaliser:
     def _extends(self, value: Any) -> list[str]:
         refs = [value] if isinstance(value, str) else value
         if not isinstance(refs, list):
-            raise _error(f"expected a file path or a list of them, got {type_name(value)}", self.file, ("$extends",))
+            raise _error(
+                f"expected a file path or a list of them, got {type_name(value)}", self.file, ("$extends",)
+            )
         for i, ref in enumerate(refs):
             if not isinstance(ref, str) or not ref:
                 where = ("$extends",) if isinstance(value, str) else ("$extends", i)
-                raise _error(f"expected a file path, got {type_name(ref)}", self.file, where)
+                got = "an empty string" if ref == "" else type_name(ref)
+                raise _error(f"expected a file path, got {got}", self.file, where)
         return list(refs)
 
     def _variables(self, value: Any) -> None:
         if not isinstance(value, dict):
-            raise _error(f"expected an object of variables, got {type_name(value)}", self.file, ("variables",))
+            raise _error(
+                f"expected an object of variables, got {type_name(value)}", self.file, ("variables",)
+            )
         for name, val in value.items():
             if not VARIABLE_NAME.match(name):
                 raise _error(
@@ -176,7 +182,9 @@ class _Normaliser:
                 )
             if isinstance(val, (dict, list)) or val is None:
                 raise _error(
-                    f"expected a string, number or boolean, got {type_name(val)}", self.file, ("variables", name)
+                    f"expected a string, number or boolean, got {type_name(val)}",
+                    self.file,
+                    ("variables", name),
                 )
 
     def _seed_application(self, app: dict[str, Any], node: SourceNode) -> tuple[dict[str, Any], SourceNode]:
@@ -193,7 +201,9 @@ class _Normaliser:
                 key = slugify(name)
                 if not key:
                     raise _error(
-                        'cannot derive an application key from this name; add a "key"', self.file, path + ("name",)
+                        'cannot derive an application key from this name; add a "key"',
+                        self.file,
+                        path + ("name",),
                     )
                 # Put the derived key first so the entry reads like a native one.
                 app = {"key": key, **app}
@@ -284,6 +294,7 @@ def _expand_strings(items: list[Any], owner: SourceNode, field: str, keys: tuple
 
 def _same_definition(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Equal once unset (null) fields are ignored: ``{key, name}`` equals ``{key, name, description: null}``."""
+
     def strip(d: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in d.items() if v is not None}
 

@@ -5,17 +5,25 @@ the merged document says little about where the user wrote it. Every stage there
 tree of ``SourceNode`` mirroring the document it produces, and error messages are located through
 it, so they always point at the line the user has to edit.
 """
+
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterable
-from typing import Any, Union
+from typing import Any
 
-PathPart = Union[str, int]
+PathPart = str | int
 JsonPath = tuple[PathPart, ...]
 
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def quote(value: object) -> str:
+    """A user-written value quoted for a one-line message: JSON escapes, so a newline in a key
+    cannot break the line, while non-ASCII names stay readable."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
 
 
 def format_path(path: Iterable[PathPart]) -> str:
@@ -34,7 +42,7 @@ def format_path(path: Iterable[PathPart]) -> str:
 class SourceNode:
     """Origin of one JSON value (``file``, path inside that file) plus its children's origins."""
 
-    __slots__ = ("file", "path", "children")
+    __slots__ = ("children", "file", "path")
 
     def __init__(self, file: str, path: JsonPath, children: dict[PathPart, SourceNode] | None = None) -> None:
         self.file = file

@@ -4,6 +4,7 @@ Checks speak in paths of the workspace document (``("roles", 0, "permissions", 1
 the merged config exactly as the structured lists do; the loader turns them into the file and JSON
 path the user wrote and sorts them into document order.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kinde_iac.config.model import FeatureFlag, Workspace
-from kinde_iac.config.sources import JsonPath, SourceNode, document_position, format_path
+from kinde_iac.config.sources import JsonPath, SourceNode, document_position, format_path, quote
 from kinde_iac.errors import ConfigError
 
 KEY_MAX = 64
@@ -36,16 +37,16 @@ def _key_problem(key: str, *, what: str, slash: bool = True) -> str | None:
     if len(key) > KEY_MAX:
         return f"{what} is {len(key)} characters long; at most {KEY_MAX} are allowed"
     if any(c.isspace() for c in key):
-        return f'{what} "{key}" must not contain whitespace'
+        return f"{what} {quote(key)} must not contain whitespace"
     if not slash and "/" in key:
-        return f'{what} "{key}" must not contain "/" (it separates api and scope in "<api>/<scope>")'
+        return f'{what} {quote(key)} must not contain "/" (it separates api and scope in "<api>/<scope>")'
     return None
 
 
 def _url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        return f'expected an absolute http(s) URL, got "{url}"'
+        return f"expected an absolute http(s) URL, got {quote(url)}"
     return None
 
 
@@ -79,7 +80,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return quote(value)
     return str(value)
 
 
@@ -88,11 +89,14 @@ class _Checker:
         self.ws = ws
         self.where = where
 
-    def _duplicates(self, kind: str, label: str, items: list[tuple[JsonPath, str]]) -> Iterator[Issue]:
+    def _duplicates(self, label: str, items: list[tuple[JsonPath, str]], within: str = "") -> Iterator[Issue]:
         first: dict[str, JsonPath] = {}
         for path, key in items:
             if key in first:
-                yield path, f'duplicate {label} "{key}" (first defined at {self.where(first[key])})'
+                yield (
+                    path,
+                    f"duplicate {label} {quote(key)}{within} (first defined at {self.where(first[key])})",
+                )
             else:
                 first[key] = path
 
@@ -132,7 +136,6 @@ class _Checker:
                     if problem := _url_problem(url):
                         yield base + (field, j), problem
         yield from self._duplicates(
-            "applications",
             "application key",
             [(("applications", i), a.key) for i, a in enumerate(self.ws.applications)],
         )
@@ -151,18 +154,19 @@ class _Checker:
                 if problem := _key_problem(scope.key, what="scope key"):
                     yield base + ("scopes", j, "key"), problem
             yield from self._duplicates(
-                "scopes",
-                f'scope key in api "{api.key}"',
+                "scope key",
                 [(base + ("scopes", j), s.key) for j, s in enumerate(api.scopes)],
+                within=f" in api {quote(api.key)}",
             )
             for j, app in enumerate(api.applications):
                 if app not in app_keys:
-                    yield base + ("applications", j), f'application "{app}" is not defined in "applications"'
+                    yield (
+                        base + ("applications", j),
+                        f'application {quote(app)} is not defined in "applications"',
+                    )
+        yield from self._duplicates("api key", [(("apis", i), a.key) for i, a in enumerate(self.ws.apis)])
         yield from self._duplicates(
-            "apis", "api key", [(("apis", i), a.key) for i, a in enumerate(self.ws.apis)]
-        )
-        yield from self._duplicates(
-            "apis", "api audience", [(("apis", i, "audience"), a.audience) for i, a in enumerate(self.ws.apis)]
+            "api audience", [(("apis", i, "audience"), a.audience) for i, a in enumerate(self.ws.apis)]
         )
 
     def permissions(self) -> Iterator[Issue]:
@@ -170,7 +174,6 @@ class _Checker:
             if problem := _key_problem(perm.key, what="permission key"):
                 yield ("permissions", i, "key"), problem
         yield from self._duplicates(
-            "permissions",
             "permission key",
             [(("permissions", i), p.key) for i, p in enumerate(self.ws.permissions)],
         )
@@ -189,24 +192,27 @@ class _Checker:
                 yield base + ("name",), "name must not be empty"
             for j, perm in enumerate(role.permissions):
                 if perm not in perm_keys:
-                    yield base + ("permissions", j), f'permission "{perm}" is not defined in "permissions"'
+                    yield (
+                        base + ("permissions", j),
+                        f'permission {quote(perm)} is not defined in "permissions"',
+                    )
             for j, ref in enumerate(role.scopes):
                 api_key, sep, scope_key = ref.partition("/")
                 if not sep or not api_key or not scope_key:
-                    yield base + ("scopes", j), f'expected "<api key>/<scope key>", got "{ref}"'
+                    yield base + ("scopes", j), f'expected "<api key>/<scope key>", got {quote(ref)}'
                 elif api_key not in scopes:
-                    yield base + ("scopes", j), f'api "{api_key}" is not defined in "apis"'
+                    yield base + ("scopes", j), f'api {quote(api_key)} is not defined in "apis"'
                 elif scope_key not in scopes[api_key]:
-                    yield base + ("scopes", j), f'scope "{scope_key}" is not defined in api "{api_key}"'
-        yield from self._duplicates(
-            "roles", "role key", [(("roles", i), r.key) for i, r in enumerate(self.ws.roles)]
-        )
+                    yield (
+                        base + ("scopes", j),
+                        f"scope {quote(scope_key)} is not defined in api {quote(api_key)}",
+                    )
+        yield from self._duplicates("role key", [(("roles", i), r.key) for i, r in enumerate(self.ws.roles)])
 
     def feature_flags(self) -> Iterator[Issue]:
         for i, flag in enumerate(self.ws.feature_flags):
             yield from _flag_issues(flag, ("feature_flags", i))
         yield from self._duplicates(
-            "feature_flags",
             "feature flag key",
             [(("feature_flags", i), f.key) for i, f in enumerate(self.ws.feature_flags)],
         )
@@ -215,13 +221,18 @@ class _Checker:
         for i, var in enumerate(self.ws.env_vars):
             base: JsonPath = ("env_vars", i)
             if not var.key or len(var.key) > ENV_KEY_MAX or not _ENV_KEY.match(var.key):
-                yield base + ("key",), (
-                    f"environment variable key must be 1 to {ENV_KEY_MAX} letters, digits or _, got \"{var.key}\""
+                yield (
+                    base + ("key",),
+                    (
+                        f"environment variable key must be 1 to {ENV_KEY_MAX} letters, digits or _, got {quote(var.key)}"
+                    ),
                 )
             if len(var.value) > ENV_VALUE_MAX:
-                yield base + ("value",), f"value is {len(var.value)} characters long; at most {ENV_VALUE_MAX} are allowed"
+                yield (
+                    base + ("value",),
+                    f"value is {len(var.value)} characters long; at most {ENV_VALUE_MAX} are allowed",
+                )
         yield from self._duplicates(
-            "env_vars",
             "environment variable key",
             [(("env_vars", i), v.key) for i, v in enumerate(self.ws.env_vars)],
         )
@@ -235,17 +246,20 @@ class _Checker:
             if not key.name:
                 yield base + ("name",), "name must not be empty"
             if key.api not in scopes:
-                yield base + ("api",), f'api "{key.api}" is not defined in "apis"'
+                yield base + ("api",), f'api {quote(key.api)} is not defined in "apis"'
             else:
                 for j, scope in enumerate(key.scopes):
                     if scope not in scopes[key.api]:
-                        yield base + ("scopes", j), f'scope "{scope}" is not defined in api "{key.api}"'
+                        yield (
+                            base + ("scopes", j),
+                            f"scope {quote(scope)} is not defined in api {quote(key.api)}",
+                        )
             if key.type == "organization" and not key.org_code:
                 yield base + ("org_code",), 'an "organization" api key needs an "org_code"'
             if key.type == "environment" and key.org_code:
                 yield base + ("org_code",), 'only "organization" api keys take an "org_code"'
         yield from self._duplicates(
-            "api_keys", "api key key", [(("api_keys", i), k.key) for i, k in enumerate(self.ws.api_keys)]
+            "api key key", [(("api_keys", i), k.key) for i, k in enumerate(self.ws.api_keys)]
         )
 
 
@@ -267,7 +281,7 @@ def _date_problem(text: str) -> str | None:
             return None
         except ValueError:
             pass
-    return f'expected a date as YYYY-MM-DD, got "{text}"'
+    return f"expected a date as YYYY-MM-DD, got {quote(text)}"
 
 
 def validate_workspace(

@@ -11,12 +11,13 @@ from typing import Any
 
 import yaml
 
-SPEC_PATH = ("spec", "management-api.yaml")
+SPEC_DIR, SPEC_FILE = "spec", "management-api.yaml"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def spec_text() -> str:
-    return resources.files("kinde_iac.emulator").joinpath(*SPEC_PATH).read_text(encoding="utf-8")
+    # One joinpath() argument at a time: Python 3.10 Traversables accept only one.
+    return resources.files("kinde_iac.emulator").joinpath(SPEC_DIR).joinpath(SPEC_FILE).read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)

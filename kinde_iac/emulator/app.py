@@ -29,6 +29,7 @@ from kinde_iac.emulator.store import Repositories
 log = logging.getLogger("kinde_iac.emulator")
 
 UNMATCHED = "<unmatched>"
+CONTROL_PREFIX = "/_emulator/"
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -69,7 +70,7 @@ class EmulatorApp:
     def handle(self, request: Request) -> Response:
         index, args = self._match(request)
         route = self.routes[index] if index is not None else None
-        if route is not None and route.control:
+        if (route is not None and route.control) or request.path.startswith(CONTROL_PREFIX):
             return self._dispatch(index, request, args)
         stats = self.services.stats
         stats.begin()

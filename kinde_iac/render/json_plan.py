@@ -24,7 +24,8 @@ from kinde_iac import plan_model as pm
 from kinde_iac.errors import KindeIacError
 
 FORMAT_VERSION = "1"
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "plan.schema.json"
+#: Shipped inside the package; docs/plan.schema.json is a link to it.
+SCHEMA_PATH = Path(__file__).resolve().parent / "plan.schema.json"
 
 # Tuples become JSON lists; structuring back follows the attrs type hints, so tuples stay tuples.
 _converter = cattrs.Converter(unstruct_collection_overrides={tuple: list})

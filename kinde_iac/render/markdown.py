@@ -329,6 +329,10 @@ def render_markdown(sections: Sequence[WorkspaceResult], *, full_plan_hint: str 
     head = marker([r.workspace for r in sections]) + "\n## kinde-iac plan\n\n"
     if len(sections) > 1:
         head += f"**{summary(sections)}**\n\n"
+        destroying = [f"{_code(r.workspace)} ({r.plan.count()['destroy']})" for r in sections
+                      if r.plan is not None and r.error is None and r.plan.count()["destroy"]]
+        if destroying:
+            head += f"⚠️ Destroys in {', '.join(destroying)}: see each workspace below.\n\n"
     pieces: list[str | _Block] = []
     for result in sections:
         pieces.extend(_section(result))

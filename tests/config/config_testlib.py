@@ -1,4 +1,5 @@
 """Helpers shared by the config tests (a plain module: no conftest, to avoid name clashes)."""
+
 from __future__ import annotations
 
 import json

@@ -1,10 +1,12 @@
 """Valid configs: the seed guide's example, the native format, $extends, variables and env refs."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
+from config_testlib import NATIVE_ENV, NATIVE_EXAMPLE, SEED_EXAMPLE, write
 
 from kinde_iac.config import (
     ApiScope,
@@ -18,8 +20,6 @@ from kinde_iac.config import (
     slugify,
 )
 from kinde_iac.errors import ConfigError
-
-from config_testlib import NATIVE_ENV, NATIVE_EXAMPLE, SEED_EXAMPLE, write
 
 
 def test_seed_guide_example_loads_unchanged() -> None:
@@ -41,10 +41,18 @@ def test_seed_guide_example_loads_unchanged() -> None:
     assert api.scopes == (ApiScope("orders:read", "orders:read"), ApiScope("orders:write", "orders:write"))
     (role,) = ws.roles
     assert (role.key, role.name, role.permissions) == ("admin", "Admin", ("orders:read", "orders:write"))
-    assert ws.permissions == (Permission("orders:read", "Read Orders"), Permission("orders:write", "Write Orders"))
+    assert ws.permissions == (
+        Permission("orders:read", "Read Orders"),
+        Permission("orders:write", "Write Orders"),
+    )
     assert ws.feature_flags == (
-        FeatureFlag(key="new_checkout", name="New Checkout", type="bool", default_value=True,
-                    allow_override_level="env"),
+        FeatureFlag(
+            key="new_checkout",
+            name="New Checkout",
+            type="bool",
+            default_value=True,
+            allow_override_level="env",
+        ),
     )
     assert [(v.key, v.value, v.is_secret) for v in ws.env_vars] == [
         ("PAYMENTS_GATEWAY", "sandbox", False),
@@ -85,25 +93,46 @@ def test_native_example_loads() -> None:
 
 
 def test_mixed_seed_and_native_keys(tmp_path: Path) -> None:
-    write(tmp_path, {"ws.json": {
-        "application": {"name": "Storefront", "type": "spa", "redirectUrls": ["https://shop.example/cb"]},
-        "applications": [{"key": "worker", "name": "Worker", "type": "m2m"}],
-        "apis": [{"name": "Billing", "audience": "https://billing.example/api",
-                  "scopes": ["invoices:read", {"key": "invoices:write", "description": "Write"}],
-                  "applications": ["storefront", "worker"]}],
-        "permissions": [{"key": "invoices:read", "name": "Read invoices"}],
-        "roles": [
-            {"key": "clerk", "name": "Clerk",
-             "permissions": ["invoices:read", {"key": "invoices:write", "name": "Write invoices"}],
-             "scopes": ["https-billing-example-api/invoices:read"]},
-            # Identical inline definitions merge silently.
-            {"key": "auditor", "name": "Auditor", "permissions": [{"key": "invoices:read", "name": "Read invoices"}]},
-        ],
-        "featureFlags": [{"key": "beta", "name": "Beta", "type": "int", "default_value": "3"}],
-        "feature_flags": [{"key": "dark", "name": "Dark", "type": "str", "default_value": "no"}],
-        "envVars": [{"key": "A", "value": "1", "sensitive": True}],
-        "env_vars": [{"key": "B", "value": "2"}],
-    }})
+    write(
+        tmp_path,
+        {
+            "ws.json": {
+                "application": {
+                    "name": "Storefront",
+                    "type": "spa",
+                    "redirectUrls": ["https://shop.example/cb"],
+                },
+                "applications": [{"key": "worker", "name": "Worker", "type": "m2m"}],
+                "apis": [
+                    {
+                        "name": "Billing",
+                        "audience": "https://billing.example/api",
+                        "scopes": ["invoices:read", {"key": "invoices:write", "description": "Write"}],
+                        "applications": ["storefront", "worker"],
+                    }
+                ],
+                "permissions": [{"key": "invoices:read", "name": "Read invoices"}],
+                "roles": [
+                    {
+                        "key": "clerk",
+                        "name": "Clerk",
+                        "permissions": ["invoices:read", {"key": "invoices:write", "name": "Write invoices"}],
+                        "scopes": ["https-billing-example-api/invoices:read"],
+                    },
+                    # Identical inline definitions merge silently.
+                    {
+                        "key": "auditor",
+                        "name": "Auditor",
+                        "permissions": [{"key": "invoices:read", "name": "Read invoices"}],
+                    },
+                ],
+                "featureFlags": [{"key": "beta", "name": "Beta", "type": "int", "default_value": "3"}],
+                "feature_flags": [{"key": "dark", "name": "Dark", "type": "str", "default_value": "no"}],
+                "envVars": [{"key": "A", "value": "1", "sensitive": True}],
+                "env_vars": [{"key": "B", "value": "2"}],
+            }
+        },
+    )
     ws = load_workspace(tmp_path / "ws.json", env={})
     assert [a.key for a in ws.applications] == ["storefront", "worker"]
     assert ws.apis[0].key == "https-billing-example-api"  # slug of the audience
@@ -128,28 +157,39 @@ def test_slugify(name: str, slug: str) -> None:
 
 
 def test_extends_merges_by_key_with_field_override(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "_common.json": {
-            "kinde": {"domain": "acme.kinde.com"},
-            "variables": {"base_url": "https://app.example", "flag_default": False},
-            "applications": [{"key": "web", "name": "Web", "redirect_urls": ["${var.base_url}/cb"]}],
-            "roles": [{"key": "admin", "name": "Admin", "description": "All"},
-                      {"key": "viewer", "name": "Viewer"}],
-            "feature_flags": [{"key": "new_checkout", "name": "New Checkout", "type": "bool",
-                               "default_value": "${var.flag_default}"}],
-            "ignore": ["role.legacy-*"],
-            "max_delete_fraction": 0.5,
+    write(
+        tmp_path,
+        {
+            "_common.json": {
+                "kinde": {"domain": "acme.kinde.com"},
+                "variables": {"base_url": "https://app.example", "flag_default": False},
+                "applications": [{"key": "web", "name": "Web", "redirect_urls": ["${var.base_url}/cb"]}],
+                "roles": [
+                    {"key": "admin", "name": "Admin", "description": "All"},
+                    {"key": "viewer", "name": "Viewer"},
+                ],
+                "feature_flags": [
+                    {
+                        "key": "new_checkout",
+                        "name": "New Checkout",
+                        "type": "bool",
+                        "default_value": "${var.flag_default}",
+                    }
+                ],
+                "ignore": ["role.legacy-*"],
+                "max_delete_fraction": 0.5,
+            },
+            "staging.json": {
+                "$extends": "_common.json",
+                "kinde": {"environment": "staging"},
+                "variables": {"base_url": "https://staging.app.example"},
+                "roles": [{"key": "admin", "name": "Administrators"}, {"key": "support", "name": "Support"}],
+                "feature_flags": [{"key": "new_checkout", "value": True}],
+                "ignore": ["role.legacy-*", "application.tmp-*"],
+                "max_delete_fraction": 0.1,
+            },
         },
-        "staging.json": {
-            "$extends": "_common.json",
-            "kinde": {"environment": "staging"},
-            "variables": {"base_url": "https://staging.app.example"},
-            "roles": [{"key": "admin", "name": "Administrators"}, {"key": "support", "name": "Support"}],
-            "feature_flags": [{"key": "new_checkout", "value": True}],
-            "ignore": ["role.legacy-*", "application.tmp-*"],
-            "max_delete_fraction": 0.1,
-        },
-    })
+    )
     ws = load_workspace(tmp_path / "staging.json", env={})
     assert ws.kinde == KindeTarget("acme.kinde.com", "staging")
     assert ws.applications[0].redirect_urls == ("https://staging.app.example/cb",)
@@ -169,14 +209,22 @@ def test_extends_merges_by_key_with_field_override(tmp_path: Path) -> None:
 
 
 def test_extends_list_chain_and_diamond(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "parts/_base.json": {"permissions": [{"key": "p", "name": "Base"}]},
-        "parts/_left.json": {"$extends": "_base.json", "roles": [{"key": "r", "name": "Left"}]},
-        "parts/_right.json": {"$extends": "_base.json", "permissions": [{"key": "p", "name": "Right"}],
-                              "roles": [{"key": "r", "name": "Right", "permissions": ["p"]}]},
-        "env/dev.json": {"$extends": ["../parts/_left.json", "../parts/_right.json"],
-                         "permissions": [{"key": "q"}]},
-    })
+    write(
+        tmp_path,
+        {
+            "parts/_base.json": {"permissions": [{"key": "p", "name": "Base"}]},
+            "parts/_left.json": {"$extends": "_base.json", "roles": [{"key": "r", "name": "Left"}]},
+            "parts/_right.json": {
+                "$extends": "_base.json",
+                "permissions": [{"key": "p", "name": "Right"}],
+                "roles": [{"key": "r", "name": "Right", "permissions": ["p"]}],
+            },
+            "env/dev.json": {
+                "$extends": ["../parts/_left.json", "../parts/_right.json"],
+                "permissions": [{"key": "q"}],
+            },
+        },
+    )
     ws = load_workspace(tmp_path / "env" / "dev.json", env={})
     assert [(p.key, p.name) for p in ws.permissions] == [("p", "Right"), ("q", None)]
     assert [(r.name, r.permissions) for r in ws.roles] == [("Right", ("p",))]
@@ -184,13 +232,21 @@ def test_extends_list_chain_and_diamond(tmp_path: Path) -> None:
 
 def test_extends_seed_part_with_native_override(tmp_path: Path) -> None:
     seed = json.loads(SEED_EXAMPLE.read_text())
-    write(tmp_path, {"_seed.json": seed, "prod.json": {
-        "$extends": "_seed.json",
-        "feature_flags": [{"key": "new_checkout", "value": False}],
-        "env_vars": [{"key": "PAYMENTS_GATEWAY", "value": "live"}],
-        "application": {"key": "my-kinde-app-created-with-script",
-                        "redirectUrls": ["https://shop.example/callback"]},
-    }})
+    write(
+        tmp_path,
+        {
+            "_seed.json": seed,
+            "prod.json": {
+                "$extends": "_seed.json",
+                "feature_flags": [{"key": "new_checkout", "value": False}],
+                "env_vars": [{"key": "PAYMENTS_GATEWAY", "value": "live"}],
+                "application": {
+                    "key": "my-kinde-app-created-with-script",
+                    "redirectUrls": ["https://shop.example/callback"],
+                },
+            },
+        },
+    )
     ws = load_workspace(tmp_path / "prod.json", env={})
     assert ws.feature_flags[0].value is False and ws.feature_flags[0].default_value is True
     assert ws.env_vars[0].value == "live"
@@ -199,11 +255,16 @@ def test_extends_seed_part_with_native_override(tmp_path: Path) -> None:
 
 
 def test_override_of_an_error_field_is_reported_in_the_overriding_file(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "_common.json": {"applications": [{"key": "web", "name": "Web"}]},
-        "dev.json": {"$extends": "_common.json",
-                     "applications": [{"key": "web", "logout_urls": ["not a url"]}]},
-    })
+    write(
+        tmp_path,
+        {
+            "_common.json": {"applications": [{"key": "web", "name": "Web"}]},
+            "dev.json": {
+                "$extends": "_common.json",
+                "applications": [{"key": "web", "logout_urls": ["not a url"]}],
+            },
+        },
+    )
     with pytest.raises(ConfigError) as info:
         load_workspace(tmp_path / "dev.json", env={})
     assert info.value.file == str(tmp_path / "dev.json")
@@ -211,23 +272,38 @@ def test_override_of_an_error_field_is_reported_in_the_overriding_file(tmp_path:
 
 
 def test_variables_and_env_substitution(tmp_path: Path) -> None:
-    write(tmp_path, {"ws.json": {
-        "variables": {
-            "host": "${env:APP_HOST}",
-            "url": "https://${var.host}",
-            "frac": 0.2,
-            "secret": True,
-            "limit": 42,
+    write(
+        tmp_path,
+        {
+            "ws.json": {
+                "variables": {
+                    "host": "${env:APP_HOST}",
+                    "url": "https://${var.host}",
+                    "frac": 0.2,
+                    "secret": True,
+                    "limit": 42,
+                },
+                "kinde": {"domain": "${env:KINDE_SUBDOMAIN}.kinde.com"},
+                "applications": [{"key": "web", "name": "Web on ${var.host}", "homepage_uri": "${var.url}"}],
+                "feature_flags": [
+                    {
+                        "key": "limit",
+                        "name": "Limit ${var.limit}",
+                        "type": "int",
+                        "default_value": "${var.limit}",
+                    },
+                    {
+                        "key": "tpl",
+                        "name": "Template",
+                        "type": "str",
+                        "default_value": "$${var.kept} and $$x",
+                    },
+                ],
+                "env_vars": [{"key": "API_TOKEN", "value": "${env:API_TOKEN}", "is_secret": "${var.secret}"}],
+                "max_delete_fraction": "${var.frac}",
+            }
         },
-        "kinde": {"domain": "${env:KINDE_SUBDOMAIN}.kinde.com"},
-        "applications": [{"key": "web", "name": "Web on ${var.host}", "homepage_uri": "${var.url}"}],
-        "feature_flags": [
-            {"key": "limit", "name": "Limit ${var.limit}", "type": "int", "default_value": "${var.limit}"},
-            {"key": "tpl", "name": "Template", "type": "str", "default_value": "$${var.kept} and $$x"},
-        ],
-        "env_vars": [{"key": "API_TOKEN", "value": "${env:API_TOKEN}", "is_secret": "${var.secret}"}],
-        "max_delete_fraction": "${var.frac}",
-    }})
+    )
     env = {"APP_HOST": "shop.example", "KINDE_SUBDOMAIN": "acme", "API_TOKEN": "t0k"}
     ws = load_workspace(tmp_path / "ws.json", env=env)
     assert ws.kinde.domain == "acme.kinde.com"
@@ -252,11 +328,15 @@ def test_unused_missing_references_are_fine(tmp_path: Path) -> None:
 
 
 def test_openapi_path_is_made_relative_to_the_working_directory(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "environments/_common.json": {"apis": [{"key": "a", "name": "A", "audience": "a",
-                                                "openapi": "../specs/a.yaml"}]},
-        "environments/dev.json": {"$extends": "_common.json"},
-    })
+    write(
+        tmp_path,
+        {
+            "environments/_common.json": {
+                "apis": [{"key": "a", "name": "A", "audience": "a", "openapi": "../specs/a.yaml"}]
+            },
+            "environments/dev.json": {"$extends": "_common.json"},
+        },
+    )
     ws = load_workspace(tmp_path / "environments" / "dev.json", env={})
     assert ws.apis[0].openapi == str(tmp_path / "specs" / "a.yaml")
 
@@ -265,5 +345,9 @@ def test_empty_workspace_defaults(tmp_path: Path) -> None:
     write(tmp_path, {"empty.json": {"$schema": "../schema.json"}})
     ws = load_workspace(tmp_path / "empty.json", env={})
     assert (ws.name, ws.kinde, ws.roles, ws.max_delete_fraction, ws.paths) == (
-        "empty", KindeTarget(), (), 0.5, {}
+        "empty",
+        KindeTarget(),
+        (),
+        0.5,
+        {},
     )

@@ -1,4 +1,5 @@
 """json_schema(): a valid draft 2020-12 schema that agrees with the loader on the examples."""
+
 from __future__ import annotations
 
 import json
@@ -6,11 +7,10 @@ from typing import Any
 
 import attrs
 import pytest
+from config_testlib import NATIVE_EXAMPLE, SEED_EXAMPLE
 from jsonschema import Draft202012Validator
 
 from kinde_iac.config import json_schema, model
-
-from config_testlib import NATIVE_EXAMPLE, SEED_EXAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +33,39 @@ def test_schema_is_valid_and_serialisable() -> None:
 
 def test_schema_is_generated_from_the_model() -> None:
     defs = json_schema()["$defs"]
-    for cl in (model.Application, model.Api, model.Permission, model.Role, model.FeatureFlag,
-               model.EnvVar, model.ApiKey, model.IgnoreRule, model.KindeTarget):
+    for cl in (
+        model.Application,
+        model.Api,
+        model.Permission,
+        model.Role,
+        model.FeatureFlag,
+        model.EnvVar,
+        model.ApiKey,
+        model.IgnoreRule,
+        model.KindeTarget,
+    ):
         assert set(defs[cl.__name__]["properties"]) == {f.name for f in attrs.fields(cl)}
     assert defs["Role"]["required"] == ["key", "name"]
     assert defs["FeatureFlag"]["properties"]["type"]["anyOf"][0] == {"enum": ["bool", "str", "int"]}
     top = set(defs["WorkspaceFile"]["properties"])
-    assert top == {"$schema", "$extends", "variables", "kinde", "applications", "apis", "permissions", "roles",
-                   "feature_flags", "env_vars", "api_keys", "ignore", "max_delete_fraction",
-                   "application", "featureFlags", "envVars"}
+    assert top == {
+        "$schema",
+        "$extends",
+        "variables",
+        "kinde",
+        "applications",
+        "apis",
+        "permissions",
+        "roles",
+        "feature_flags",
+        "env_vars",
+        "api_keys",
+        "ignore",
+        "max_delete_fraction",
+        "application",
+        "featureFlags",
+        "envVars",
+    }
 
 
 def test_seed_example_validates(validator: Draft202012Validator) -> None:
@@ -78,7 +102,10 @@ def test_schema_rejects(validator: Draft202012Validator, doc: dict[str, Any]) ->
     [
         {"$extends": "_common.json", "feature_flags": [{"key": "new_checkout", "value": True}]},
         {"$extends": ["_a.json"], "apis": [{"audience": "orders", "scopes": ["x"]}]},
-        {"max_delete_fraction": "${var.fraction}", "roles": [{"key": "a", "name": "A", "protect": "${env:P}"}]},
+        {
+            "max_delete_fraction": "${var.fraction}",
+            "roles": [{"key": "a", "name": "A", "protect": "${env:P}"}],
+        },
         {"ignore": ["role.*", {"address": "api.x", "until": "2030-01-01"}]},
         {"applications": [{"key": "web", "name": "Web", "type": "spa", "redirect_urls": []}]},
     ],

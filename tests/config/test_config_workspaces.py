@@ -1,17 +1,22 @@
 """workspace_file, discover_workspaces and the business-wide flag definition check."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from config_testlib import write
 
 from kinde_iac.config import check_flag_definitions, discover_workspaces, load_workspace, workspace_file
 from kinde_iac.errors import ConfigError
 
-from config_testlib import write
-
-FLAG = {"key": "new_checkout", "name": "New Checkout", "type": "bool", "default_value": False,
-        "allow_override_level": "env"}
+FLAG = {
+    "key": "new_checkout",
+    "name": "New Checkout",
+    "type": "bool",
+    "default_value": False,
+    "allow_override_level": "env",
+}
 
 
 def test_workspace_file() -> None:
@@ -23,16 +28,19 @@ def test_workspace_file() -> None:
 
 
 def test_discover_workspaces_skips_shared_parts(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "_common.json": {},
-        "base.json": {"$extends": "_common.json"},     # extended by others: a shared part
-        "dev.json": {"$extends": ["base.json"]},
-        "prod.json": {"$extends": "base.json"},
-        "loop.json": {"$extends": "loop.json"},        # only extends itself: still a workspace
-        "broken.json": "{not json",                    # unreadable: still listed, loading reports it
-        "notes.txt": "x",
-        "sub/nested.json": {},                         # not scanned: one directory only
-    })
+    write(
+        tmp_path,
+        {
+            "_common.json": {},
+            "base.json": {"$extends": "_common.json"},  # extended by others: a shared part
+            "dev.json": {"$extends": ["base.json"]},
+            "prod.json": {"$extends": "base.json"},
+            "loop.json": {"$extends": "loop.json"},  # only extends itself: still a workspace
+            "broken.json": "{not json",  # unreadable: still listed, loading reports it
+            "notes.txt": "x",
+            "sub/nested.json": {},  # not scanned: one directory only
+        },
+    )
     found = discover_workspaces(tmp_path)
     assert [p.name for p in found] == ["broken.json", "dev.json", "loop.json", "prod.json"]
     assert all(p.parent == tmp_path for p in found)
@@ -49,16 +57,21 @@ def test_discover_default_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def _workspaces(tmp_path: Path, dev_flag: dict, prod_flag: dict) -> list:
-    write(tmp_path, {
-        "_flags.json": {"feature_flags": [FLAG]},
-        "dev.json": {"$extends": "_flags.json", "feature_flags": [dev_flag]},
-        "prod.json": {"$extends": "_flags.json", "feature_flags": [prod_flag]},
-    })
+    write(
+        tmp_path,
+        {
+            "_flags.json": {"feature_flags": [FLAG]},
+            "dev.json": {"$extends": "_flags.json", "feature_flags": [dev_flag]},
+            "prod.json": {"$extends": "_flags.json", "feature_flags": [prod_flag]},
+        },
+    )
     return [load_workspace(p, env={}) for p in discover_workspaces(tmp_path)]
 
 
 def test_flag_values_may_differ_per_workspace(tmp_path: Path) -> None:
-    wss = _workspaces(tmp_path, {"key": "new_checkout", "value": True}, {"key": "new_checkout", "value": False})
+    wss = _workspaces(
+        tmp_path, {"key": "new_checkout", "value": True}, {"key": "new_checkout", "value": False}
+    )
     assert [w.feature_flags[0].value for w in wss] == [True, False]
     assert check_flag_definitions(wss) == []
 

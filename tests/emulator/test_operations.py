@@ -25,7 +25,8 @@ def test_stats_count_by_route_template_and_status(emulator: RunningEmulator, cli
     client.error("GET", "/api/v1/roles/nope", 400)
     client.get("/api/v1/nowhere")
     fetch_token(emulator.url, *emulator.credentials())
-    control("GET", "state")  # control routes are not counted
+    control("GET", "state")  # control routes are not counted, even unknown ones
+    assert requests.get(f"{emulator.url}/_emulator/nothing", timeout=5).status_code == 404
     stats = control("GET", "stats")
     assert stats["total"] == 6
     assert stats["by_route"] == {

@@ -145,3 +145,18 @@ def test_unreadable_event_file_is_an_error(tmp_path: Path) -> None:
     path.write_text("{not json")
     with pytest.raises(GitHubError, match="event.json"):
         pull_request_number(str(path))
+
+
+@responses.activate
+def test_pagination_never_leaves_the_api_host() -> None:
+    responses.get(LIST, json=[], headers={"Link": '<https://evil.example/steal?page=2>; rel="next"'})
+    with pytest.raises(GitHubError, match="outside https://api.github.com"):
+        post()
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_prefix_marker_keeps_one_comment_whatever_the_workspaces() -> None:
+    responses.get(LIST, json=[{"id": 9, "body": "<!-- kinde-iac plan: dev -->\nold"}])
+    responses.patch(f"{API}/repos/acme/kinde-config/issues/comments/9", json={"id": 9})
+    assert post(marker="<!-- kinde-iac plan") == ("updated", 9)

@@ -119,6 +119,7 @@ def test_several_workspaces_one_body() -> None:
     assert heads == ["### ⚠️ `dev`: changes with destroys", "### 📝 `staging`: changes",
                      "### ✅ `prod`: no changes", "### ❌ `qa`: plan failed"]
     assert body.index("4 workspaces") < body.index("### ⚠️ `dev`")
+    assert "⚠️ Destroys in `dev` (4): see each workspace below." in body
     single = md(WorkspaceResult("dev", full_plan()))
     assert "workspaces:" not in single
 
@@ -200,3 +201,18 @@ def test_blocked_plan_is_called_out() -> None:
     body = md(WorkspaceResult("dev", plan))
     assert ("> [!CAUTION]\n> **apply will refuse this plan:** this plan destroys 4 of 10 managed objects "
             "(more than 20%)") in body
+
+
+def test_many_failed_workspaces_still_fit() -> None:
+    results = [WorkspaceResult(f"ws{i}", error="x" * 5_000) for i in range(80)]
+    body = render_markdown(results, max_chars=20_000)
+    assert len(body) <= 20_000 and body.startswith("<!-- kinde-iac plan: ")
+    assert "**80 workspaces: 80 failed**" in body
+
+
+def test_markdown_and_html_in_names_cannot_break_out() -> None:
+    plan = attrs.evolve(clean_plan(), warnings=("<img src=x onerror=alert(1)> </details>",))
+    body = md(WorkspaceResult("dev", plan))
+    outside_code = re.sub(r"```diff\n.*?\n```", "", body, flags=re.DOTALL)
+    assert "<img" not in outside_code and "&lt;img src=x" in outside_code
+    assert outside_code.count("</details>") == 1

@@ -9,8 +9,9 @@ import attrs
 from kinde_iac.emulator import ids
 from kinde_iac.emulator.errors import StoreError
 from kinde_iac.emulator.store import rules
-from kinde_iac.emulator.store.core import Store, View, require
+from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import ApiKey
+from kinde_iac.emulator.store.tables import View, require
 
 KEY_TYPES = ("user", "organization", "environment")
 

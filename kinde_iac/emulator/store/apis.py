@@ -6,8 +6,9 @@ import attrs
 from kinde_iac.emulator import ids
 from kinde_iac.emulator.errors import StoreError
 from kinde_iac.emulator.store import rules
-from kinde_iac.emulator.store.core import Store, Tx, View, require
+from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import Api, ApiScope, Application
+from kinde_iac.emulator.store.tables import Tx, View, require
 
 
 @attrs.frozen

@@ -8,8 +8,9 @@ import attrs
 from kinde_iac.emulator import ids
 from kinde_iac.emulator.errors import StoreError
 from kinde_iac.emulator.store import rules
-from kinde_iac.emulator.store.core import Store, View, require
+from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import Application
+from kinde_iac.emulator.store.tables import View, require
 
 APP_TYPES = ("reg", "spa", "m2m", "device")
 # Public clients (browser and device flows) get no secret in Kinde.

@@ -16,7 +16,7 @@ import attrs
 import cattrs
 
 from kinde_iac.emulator import ids
-from kinde_iac.emulator.errors import NotFound
+from kinde_iac.emulator.errors import ApiFailure
 from kinde_iac.emulator.store import persistence
 from kinde_iac.emulator.store.models import (
     BUSINESS_KINDS,
@@ -26,8 +26,8 @@ from kinde_iac.emulator.store.models import (
     Application,
     Business,
     Environment,
-    record_id,
 )
+from kinde_iac.emulator.store.tables import Tables, Tx, View
 
 converter = cattrs.Converter()
 
@@ -44,58 +44,6 @@ class Client:
     client_secret: str
 
 
-class View:
-    """Read access to the tables; only valid while the store lock is held."""
-
-    def __init__(self, tables: dict[str, dict[str, dict[str, Any]]]) -> None:
-        self._tables = tables
-
-    def table(self, scope: str, kind: str) -> dict[str, Any]:
-        """The live id -> record mapping. Callers must not mutate it: use ``Tx.put``/``delete``."""
-        return self._tables.setdefault(scope, {}).setdefault(kind, {})
-
-    def records(self, scope: str, kind: str) -> list[Any]:
-        return sorted(self.table(scope, kind).values(), key=_seq)
-
-    def environment_scopes(self) -> list[str]:
-        """Every environment with data, served or not (a data file may hold more)."""
-        return [s for s in self._tables if s != BUSINESS_SCOPE]
-
-
-class Tx(View):
-    """One change set: every record put or deleted inside one ``Store.write()`` block."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__(store._tables)
-        self._store = store
-        # (scope, kind, id) -> the record before this change set touched it (None: absent).
-        self.before: dict[tuple[str, str, str], Any] = {}
-
-    def put(self, scope: str, kind: str, record: Any) -> Any:
-        rid = record_id(record)
-        self._remember(scope, kind, rid)
-        self.table(scope, kind)[rid] = record
-        return record
-
-    def delete(self, scope: str, kind: str, rid: str) -> None:
-        if rid in self.table(scope, kind):
-            self._remember(scope, kind, rid)
-            del self.table(scope, kind)[rid]
-
-    def next_seq(self) -> int:
-        return self._store._next_seq()
-
-    def _remember(self, scope: str, kind: str, rid: str) -> None:
-        self.before.setdefault((scope, kind, rid), self.table(scope, kind).get(rid))
-
-    def rollback(self) -> None:
-        for (scope, kind, rid), record in self.before.items():
-            if record is None:
-                self.table(scope, kind).pop(rid, None)
-            else:
-                self.table(scope, kind)[rid] = record
-
-
 class Store:
     """All emulated data. Every read and write holds one re-entrant lock: simple, and at the
     request rates an emulator sees, never the bottleneck. Invariants (unique keys) are checked and
@@ -104,8 +52,9 @@ class Store:
     def __init__(self, backend: persistence.Backend, clients: Sequence[Client], *,
                  secret_generated: bool, token_key: bytes) -> None:
         self.lock = threading.RLock()
+        self._closed = False
         self._backend = backend
-        self._tables: dict[str, dict[str, dict[str, Any]]] = {}
+        self._tables: Tables = {}
         self._seq = 0
         self.clients: tuple[Client, ...] = tuple(clients)
         self.environments: tuple[str, ...] = tuple(c.environment for c in clients)
@@ -157,6 +106,7 @@ class Store:
 
     def close(self) -> None:
         with self.lock:
+            self._closed = True
             self._backend.close()
 
     # -- transactions ------------------------------------------------------------------------
@@ -164,6 +114,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[View]:
         with self.lock:
+            self._check_open()
             yield View(self._tables)
 
     @contextmanager
@@ -171,13 +122,19 @@ class Store:
         """A change set, applied and persisted as a whole or not at all: an error raised inside
         the block (a broken rule, a failed disk write) undoes its in-memory changes."""
         with self.lock:
-            tx = Tx(self)
+            self._check_open()
+            tx = Tx(self._tables, self._next_seq)
             try:
                 yield tx
                 self._persist(tx)
             except BaseException:
                 tx.rollback()
                 raise
+
+    def _check_open(self) -> None:
+        if self._closed:
+            # A request still running while the server stops: answer cleanly, no traceback.
+            raise ApiFailure(503, "SERVICE_UNAVAILABLE", "The emulator is shutting down")
 
     def _persist(self, tx: Tx) -> None:
         puts, deletes = [], []
@@ -299,18 +256,6 @@ class Store:
                     for code in self.environments
                 },
             }
-
-
-def require(view: View, scope: str, kind: str, rid: str, code: str, message: str) -> Any:
-    """The record ``rid`` or NotFound(code): Kinde's 400 ``*_NOT_FOUND`` answer."""
-    record = view.table(scope, kind).get(rid)
-    if record is None:
-        raise NotFound(code, message)
-    return record
-
-
-def _seq(record: Any) -> int:
-    return getattr(record, "seq", 0)
 
 
 def _env_name(code: str) -> str:

@@ -6,8 +6,9 @@ import attrs
 from kinde_iac.emulator import ids
 from kinde_iac.emulator.errors import StoreError
 from kinde_iac.emulator.store import rules
-from kinde_iac.emulator.store.core import Store, View, require
+from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import EnvVar
+from kinde_iac.emulator.store.tables import View, require
 
 KEY_MAX = 128  # from the spec's field descriptions
 VALUE_MAX = 2048

@@ -11,8 +11,9 @@ import attrs
 
 from kinde_iac.emulator.errors import StoreError
 from kinde_iac.emulator.store import rules
-from kinde_iac.emulator.store.core import Store, View, require
+from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import BUSINESS_SCOPE, FeatureFlag, FlagOverride
+from kinde_iac.emulator.store.tables import View, require
 
 FLAG_TYPES = ("str", "int", "bool")
 CREATE_OVERRIDE_LEVELS = ("env", "org", "usr")

@@ -6,8 +6,9 @@ import attrs
 from kinde_iac.emulator import ids
 from kinde_iac.emulator.errors import NotFound, StoreError
 from kinde_iac.emulator.store import rules
-from kinde_iac.emulator.store.core import Store, View, require
+from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import ApiScope, Permission, Role
+from kinde_iac.emulator.store.tables import View, require
 
 # PATCH /roles/{id}: this value clears assignment_permission_id; null leaves it unchanged.
 NO_PERMISSION_REQUIRED = "NO_PERMISSION_REQUIRED"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import responses
@@ -28,7 +29,7 @@ def apply_file(work: Workdir, path: str, ws: str = "dev", **env: str) -> object:
 
 def test_fresh_saved_plan_applies_exactly_and_converges(work: Workdir, kinde: Kinde) -> None:
     path = save_plan(work, CONFIG)
-    text = open(path).read()
+    text = Path(path).read_text()
     assert "SENTINEL" not in text and kinde.env()["KINDE_CLIENT_SECRET"] not in text
     doc = json.loads(text)
     assert {c["address"] for c in doc["resource_changes"]} >= {"permission.p1", "role.admin", "env_var.TOKEN"}

@@ -59,14 +59,22 @@ def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _client_options(parallelism: int, max_rps: float | None) -> dict[str, Any]:
+    """--parallelism bounds every request in flight (the client's limiter), not just one pool."""
+    return {"max_concurrency": parallelism, "max_rps": max_rps}
+
+
+def speed_options(default_parallelism: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn = click.option("--max-rps", type=float, metavar="N",
+                          help="Cap requests per second (for a rate limit shared with production).")(fn)
+        return click.option("--parallelism", default=default_parallelism, show_default=True,
+                            help="Requests in flight at most.")(fn)
+    return wrap
+
+
 def _color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-
-
-def _progress(quiet: bool = False) -> Callable[[str], None] | None:
-    if quiet:
-        return None
-    return lambda line: click.echo(line, err=True)
 
 
 @main.command()
@@ -97,16 +105,20 @@ def validate(workspace: str | None, config_path: str | None, state_path: str | N
 
 
 def _plan_one(workspace: str | None, config_path: str | None, state_path: str | None, parallelism: int,
-              allow_mass_delete: bool) -> tuple[Any, Any]:
+              allow_mass_delete: bool, max_rps: float | None, quiet: bool) -> tuple[Any, Any]:
     """Plan one workspace; returns (plan, desired objects)."""
+    from kinde_iac.progress import Progress
     from kinde_iac.workflow import check_safety, make_plan, open_session, resolve_target
 
-    session = open_session(resolve_target(workspace, config_path, state_path))
+    session = open_session(resolve_target(workspace, config_path, state_path),
+                           client_options=_client_options(parallelism, max_rps))
+    progress = Progress.choose(quiet=quiet, requests=lambda: session.client.stats.requests)
     try:
-        plan = check_safety(make_plan(session, parallelism=parallelism), session,
+        plan = check_safety(make_plan(session, parallelism=parallelism, on_event=progress), session,
                             allow_mass_delete=allow_mass_delete)
         return plan, session.desired
     finally:
+        progress.finish()
         session.close()
 
 
@@ -121,11 +133,11 @@ def _plan_one(workspace: str | None, config_path: str | None, state_path: str | 
 @click.option("--full-plan-hint", metavar="TEXT", help="Where the full plan is, named in a shortened markdown body.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
-@click.option("--parallelism", default=8, show_default=True, help="Concurrent reads during refresh.")
+@speed_options(8)
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str | None, out_path: str | None,
          fmt: str, full_plan_hint: str | None, detailed_exitcode: bool, no_color: bool, parallelism: int,
-         allow_mass_delete: bool) -> None:
+         max_rps: float | None, allow_mass_delete: bool) -> None:
     """Show what apply would change."""
     from kinde_iac.render.json_plan import plan_document
     from kinde_iac.render.markdown import WorkspaceResult, render_markdown
@@ -142,7 +154,8 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     results: list[Any] = []
     for name in targets:
         try:
-            the_plan, desired = _plan_one(name, config_path, state_path, parallelism, allow_mass_delete)
+            the_plan, desired = _plan_one(name, config_path, state_path, parallelism, allow_mass_delete, max_rps,
+                                          quiet=fmt != "text")
         except KindeIacError as err:
             if len(targets) == 1:
                 raise
@@ -191,11 +204,11 @@ def _take_lock(store: Any, operation: str, timeout: float) -> Any:
 @click.argument("plan_file", required=False, metavar="[PLAN_FILE]")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
-@click.option("--parallelism", default=4, show_default=True, help="Concurrent writes.")
+@speed_options(4)
 @click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 def apply(workspace: str | None, config_path: str | None, state_path: str | None, plan_file: str | None,
-          auto_approve: bool, no_color: bool, parallelism: int, lock_timeout: float,
+          auto_approve: bool, no_color: bool, parallelism: int, max_rps: float | None, lock_timeout: float,
           allow_mass_delete: bool) -> None:
     """Plan, ask for "yes", and make Kinde match the configuration; or apply exactly a saved PLAN_FILE."""
     from kinde_iac.apply import apply_plan
@@ -213,15 +226,19 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
                                 f"refusing")
         if not config_path:
             workspace = workspace or saved.workspace
+    from kinde_iac.progress import Progress
+
     target = resolve_target(workspace, config_path, state_path)
-    session = open_session(target)
+    session = open_session(target, client_options=_client_options(parallelism, max_rps))
+    progress = Progress.choose(quiet=False, requests=lambda: session.client.stats.requests)
     lock = None
     try:
         if saved is None and not auto_approve and not sys.stdin.isatty():
             raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
         lock = _take_lock(session.state, "apply", lock_timeout)
-        fresh = check_safety(make_plan(session, parallelism=max(parallelism, 8)), session,
+        fresh = check_safety(make_plan(session, parallelism=parallelism, on_event=progress), session,
                              allow_mass_delete=allow_mass_delete)
+        progress.finish()
         if saved is not None and doc is not None:
             from kinde_iac.saved_plan import check_fresh
 
@@ -241,8 +258,10 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
             if answer != "yes":
                 raise KindeIacError("apply cancelled")
         click.echo("")
+        progress.expect(sum(1 for c in the_plan.changes if c.is_change))
         result = apply_plan(the_plan, desired=session.desired_by_address, state=session.state,
-                            client=session.client, parallelism=parallelism, who=who(), on_event=_progress())
+                            client=session.client, parallelism=parallelism, who=who(), on_event=progress)
+        progress.finish()
         stats = session.client.stats if session.client else None
         c = result.counts
         extra = f" ({stats.requests} API requests, {stats.retries} retried)" if stats else ""
@@ -312,14 +331,15 @@ def comment(body_file: Any, repository: str | None, pr_number: int | None) -> No
 @main.command()
 @workspace_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--parallelism", default=8, show_default=True, help="Concurrent reads.")
+@speed_options(8)
 def drift(workspace: str | None, config_path: str | None, state_path: str | None, fmt: str,
-          parallelism: int) -> None:
+          parallelism: int, max_rps: float | None) -> None:
     """Report what changed outside kinde-iac since the last apply (exit 2 when drift is found)."""
     from kinde_iac.render import drift as render
     from kinde_iac.workflow import make_drift, open_session, resolve_target
 
-    session = open_session(resolve_target(workspace, config_path, state_path))
+    session = open_session(resolve_target(workspace, config_path, state_path),
+                           client_options=_client_options(parallelism, max_rps))
     try:
         report = make_drift(session, parallelism=parallelism)
     finally:
@@ -359,13 +379,14 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
 @main.command()
 @workspace_options
 @click.option("--out", "out_path", metavar="FILE", help="Write the config here instead of stdout.")
-@click.option("--parallelism", default=8, show_default=True, help="Concurrent reads.")
+@speed_options(8)
 def export(workspace: str | None, config_path: str | None, state_path: str | None, out_path: str | None,
-           parallelism: int) -> None:
+           parallelism: int, max_rps: float | None) -> None:
     """Write a complete native config of the live environment (secrets as ${env:KEY} references)."""
     from kinde_iac.workflow import make_export, open_session, resolve_target
 
-    session = open_session(resolve_target(workspace, config_path, state_path), config_optional=True)
+    session = open_session(resolve_target(workspace, config_path, state_path), config_optional=True,
+                           client_options=_client_options(parallelism, max_rps))
     try:
         config = make_export(session, parallelism=parallelism)
     finally:

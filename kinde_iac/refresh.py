@@ -120,7 +120,7 @@ def refresh(
             if not wave:  # pragma: no cover - the registry order forbids cycles
                 raise RuntimeError("cycle between resource kinds")
             if on_event:
-                on_event("reading " + ", ".join(k.name for k in wave))
+                on_event("Refreshing: reading " + ", ".join(k.name for k in wave))
             results = list(kind_pool.map(lambda k: (k.name, k.read(ctx)), wave))
             for name, resources in results:
                 ctx.store(name, resources)

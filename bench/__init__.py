@@ -1,0 +1,1 @@
+"""Benchmark harness for kinde-iac: ``python bench/run.py`` (or ``make bench``). See docs/performance.md."""

@@ -3,11 +3,14 @@ for what it depends on), then deletes in reverse order. Every API step is journa
 each object's state row is written in the same transaction as the step's result."""
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from graphlib import TopologicalSorter
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -69,11 +72,38 @@ def state_row(resource: Resource, previous: StateResource | None) -> StateResour
     )
 
 
+class SecretsFile:
+    """A JSON file of one-time secrets keyed by address, mode 0600, written atomically per secret."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def read(self) -> dict[str, str]:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as err:
+            raise KindeIacError(f"cannot read the secrets file {self.path}: {err}") from None
+
+    def write(self, address: str, secret: str) -> None:
+        with self._lock:
+            data = {**self.read(), address: secret}
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=2, sort_keys=True)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+
+
 class _Applier:
     """The WriteContext kinds see, plus the bookkeeping of one apply run."""
 
     def __init__(self, plan: pm.Plan, desired: Mapping[str, Resource], state: StateStore, client: Any,
-                 on_event: Callable[[str], None] | None) -> None:
+                 on_event: Callable[[str], None] | None, secrets_out: SecretsFile | None = None) -> None:
+        self.secrets_out = secrets_out
         self.plan = plan
         self.desired = desired
         self.state = state
@@ -99,6 +129,13 @@ class _Applier:
             if kinde_id:
                 self._ids[resource.address] = kinde_id
             self.state.put(self._row(kind, partial, kinde_id))
+
+    def deliver_secret(self, address: str, secret: str) -> None:
+        if self.secrets_out is None:
+            self._emit(f"{address}: its one-time secret was discarded (no --secrets-out FILE given)")
+            return
+        self.secrets_out.write(address, secret)
+        self._emit(f"{address}: one-time secret written to {self.secrets_out.path}")
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _row(self, kind: Kind, resource: Resource, kinde_id: str | None) -> StateResource:
@@ -239,10 +276,11 @@ def apply_plan(
     parallelism: int = 4,
     who: str = "",
     on_event: Callable[[str], None] | None = None,
+    secrets_out: SecretsFile | None = None,
 ) -> ApplyResult:
     """Carry out ``plan``. ``desired`` holds the real (unmasked) desired objects by address."""
     started = time.monotonic()
-    applier = _Applier(plan, desired, state, client, on_event)
+    applier = _Applier(plan, desired, state, client, on_event, secrets_out)
     state.ensure_created()
     applier.apply_id = state.begin_apply(who=who, summary=plan.count())
     by_address = {c.address: c for c in plan.changes}

@@ -207,11 +207,13 @@ def _take_lock(store: Any, operation: str, timeout: float) -> Any:
 @speed_options(4)
 @click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
+@click.option("--secrets-out", metavar="FILE",
+              help="Write one-time secrets of created API keys here (JSON by address, mode 0600).")
 def apply(workspace: str | None, config_path: str | None, state_path: str | None, plan_file: str | None,
           auto_approve: bool, no_color: bool, parallelism: int, max_rps: float | None, lock_timeout: float,
-          allow_mass_delete: bool) -> None:
+          allow_mass_delete: bool, secrets_out: str | None) -> None:
     """Plan, ask for "yes", and make Kinde match the configuration; or apply exactly a saved PLAN_FILE."""
-    from kinde_iac.apply import apply_plan
+    from kinde_iac.apply import SecretsFile, apply_plan
     from kinde_iac.render.text import render_plan
     from kinde_iac.workflow import check_safety, make_plan, open_session, resolve_target, who
 
@@ -260,7 +262,8 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
         click.echo("")
         progress.expect(sum(1 for c in the_plan.changes if c.is_change))
         result = apply_plan(the_plan, desired=session.desired_by_address, state=session.state,
-                            client=session.client, parallelism=parallelism, who=who(), on_event=progress)
+                            client=session.client, parallelism=parallelism, who=who(), on_event=progress,
+                            secrets_out=SecretsFile(secrets_out) if secrets_out else None)
         progress.finish()
         stats = session.client.stats if session.client else None
         c = result.counts
@@ -466,10 +469,13 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
 
 
-def _register_emulator() -> None:
+def _register_commands() -> None:
+    from kinde_iac.api_key_cli import api_key_group, scopes_command
     from kinde_iac.emulator.cli import emulator_command
 
     main.add_command(emulator_command, name="emulator")
+    main.add_command(api_key_group, name="api-key")
+    main.add_command(scopes_command, name="scopes")
 
 
-_register_emulator()
+_register_commands()

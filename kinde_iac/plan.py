@@ -263,6 +263,8 @@ def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | No
     notes: list[str] = []
     if any(c.business_wide for c in changes) or action == pm.REPLACE and any(f.business_wide for f in kind.fields):
         notes.extend(kind.warnings(d))
+    if action == pm.REPLACE and kind.replace_warning:
+        notes.append(kind.replace_warning)
     return pm.ResourceChange(action=action, kinde_id=l.kinde_id, before=before, changes=tuple(changes),
                              notes=tuple(notes), **base)
 

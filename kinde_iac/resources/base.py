@@ -84,6 +84,10 @@ class WriteContext(Protocol):
     def record_created(self, resource: Resource, kinde_id: str | None, attributes: Mapping[str, Any]) -> None:
         """Persist a just-created object at once, before any follow-up call, so a crash can't orphan it."""
 
+    def deliver_secret(self, address: str, secret: str) -> None:
+        """Hand a secret Kinde shows only once (an API key) to the user: written to --secrets-out,
+        never printed, never stored in state."""
+
 
 def slug(text: str) -> str:
     """A stable address key from free text (``"Orders API"`` -> ``orders-api``)."""
@@ -128,6 +132,9 @@ class Kind:
 
     def natural_label(self, natural: tuple[str, ...]) -> str:
         return "/".join(natural)
+
+    #: Said on a plan that replaces an object of this kind, when replacing has a cost beyond it.
+    replace_warning: ClassVar[str | None] = None
 
     def warnings(self, resource: Resource) -> list[str]:
         """Notes the plan shows on a change of this object (business-wide effects...)."""

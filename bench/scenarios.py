@@ -1,0 +1,110 @@
+"""The scenarios of one workspace size, in the order that lets each reuse the previous one's state."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from bench.baselines import TERRAFORM_PARALLELISM, per_resource_refresh
+from bench.diffing import DiffTiming, time_diffing
+from bench.emulator import CLIENT_ID, CLIENT_SECRET, Emulator
+from bench.measure import Step, cli_step
+from bench.workspaces import Shape, changed_config, config_for, shape_of
+
+APPLY = "apply from empty"
+SEQUENTIAL = "apply, sequential baseline"
+NOOP = "no-op plan"
+CHANGE = "plan after 1% change"
+DRIFT = "drift"
+PER_RESOURCE = "no-op refresh, per-resource baseline"
+RATE_LIMITED = "apply from empty, rate limited"
+
+
+@attrs.frozen
+class Options:
+    parallelism: int | None  # None: the CLI's own defaults (apply 4, plan and drift 8)
+    sequential: bool
+    per_resource: bool
+    baseline_parallelism: int = TERRAFORM_PARALLELISM
+    baseline_budget_s: float = 120.0
+    rate_limit: float | None = None  # the rate-limited apply scenario; None skips it
+    diff_repeats: int = 5
+
+
+@attrs.define
+class SizeResult:
+    size: str
+    shape: Shape
+    changed: int
+    steps: dict[str, Step] = attrs.Factory(dict)
+    diff: DiffTiming | None = None
+    rate_limit: float | None = None
+
+
+def _write(path: Path, config: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=1))
+    return path
+
+
+def run_size(size: str, emulator: Emulator, workdir: Path, opts: Options, log: Any = print) -> SizeResult:
+    """Every scenario of one size against ``emulator``, which this resets first."""
+    config = config_for(size)
+    # The workspace name is the config file's stem, so the changed config keeps it in a folder of its own.
+    cfg = _write(workdir / size / "base" / f"{size}.json", config)
+    shape = shape_of(cfg)
+    changed, n_changed = changed_config(config, shape.total)
+    changed_cfg = _write(workdir / size / "changed" / f"{size}.json", changed)
+    result = SizeResult(size=size, shape=shape, changed=n_changed)
+    env = emulator.env()
+    par = ["--parallelism", str(opts.parallelism)] if opts.parallelism else []
+
+    def ws(config_path: Path, state: str) -> list[str]:
+        return ["--config", str(config_path), "--state", str(workdir / size / state)]
+
+    def record(step: Step) -> None:
+        result.steps[step.name] = step
+        extra = f" [{step.note}]" if step.note else ""
+        log(f"  {size}: {step.name}: {step.requests} requests, {step.wall_s:.2f} s{extra}")
+        if step.note and step.output:
+            log("    output tail: " + step.output[-600:].replace("\n", "\n    "))
+
+    log(f"{size}: {shape.total} objects ({', '.join(f'{k} {v}' for k, v in sorted(shape.by_kind.items()))})")
+    if opts.sequential:
+        emulator.reset()
+        record(cli_step(SEQUENTIAL, ["apply", *ws(cfg, "sequential.db"), "--auto-approve", "--parallelism", "1"],
+                        env, emulator))
+    emulator.reset()
+    record(cli_step(APPLY, ["apply", *ws(cfg, "state.db"), "--auto-approve", *par], env, emulator))
+    noop = cli_step(NOOP, ["plan", *ws(cfg, "state.db"), "--detailed-exitcode", *par], env, emulator)
+    if noop.exit_code == 0 and "No changes." not in noop.output:
+        noop.note = "plan did not say 'No changes.'"
+    record(noop)
+    if opts.per_resource:
+        emulator.clear_stats()
+        run = per_resource_refresh(emulator.url, CLIENT_ID, CLIENT_SECRET, workdir / size / "state.db", size,
+                                   parallelism=opts.baseline_parallelism, budget_s=opts.baseline_budget_s)
+        stats = emulator.stats()
+        note = (f"extrapolated from {run.done_tasks} of {run.tasks} objects ({run.done_requests} requests)"
+                if run.estimated else "")
+        if not run.estimated and stats["total"] != run.requests:
+            note = f"emulator counted {stats['total']}, expected {run.requests}"
+        record(Step(name=PER_RESOURCE, requests=run.requests, wall_s=run.wall_s, by_status=stats["by_status"],
+                    by_route=stats["by_route"], estimated=run.estimated, note=note))
+    result.diff = time_diffing(cfg, workdir / size / "state.db", env, repeats=opts.diff_repeats)
+    log(f"  {size}: diffing alone: median {result.diff.median_s * 1000:.1f} ms of {result.diff.repeats}")
+    record(cli_step(CHANGE, ["plan", *ws(changed_cfg, "state.db"), "--detailed-exitcode", *par], env, emulator,
+                    expect=(2,)))
+    record(cli_step(DRIFT, ["drift", *ws(cfg, "state.db"), *par], env, emulator))
+    if opts.rate_limit:
+        emulator.reset()
+        emulator.set_rate_limit(opts.rate_limit)
+        try:
+            record(cli_step(RATE_LIMITED, ["apply", *ws(cfg, "rate-limited.db"), "--auto-approve", *par], env,
+                            emulator))
+        finally:
+            emulator.set_rate_limit(emulator.base_rate_limit)
+        result.rate_limit = opts.rate_limit
+    return result

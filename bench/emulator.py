@@ -7,13 +7,16 @@ import subprocess
 import sys
 import time
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 LISTENING = "Kinde emulator listening on"
 CLIENT_ID = "bench-m2m"
-CLIENT_SECRET = "bench-secret-5d1c"  # noqa: S105 - a throwaway credential of a local emulator
+CLIENT_SECRET = "bench-secret-5d1c"  # a throwaway credential of a local emulator
 ENVIRONMENT = "development"
 START_TIMEOUT_S = 30.0
 
@@ -83,7 +86,7 @@ class Emulator:
         if self._proc.stdout is not None:
             self._proc.stdout.close()
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

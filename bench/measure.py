@@ -39,12 +39,14 @@ class CliRun:
     output: str
 
 
-def run_cli(args: Sequence[str], env: Mapping[str, str], timeout_s: float = CLI_TIMEOUT_S) -> CliRun:
-    """``python -m kinde_iac ARGS`` as a child; peak RSS comes from wait4 on that child alone (the
-    whole interpreter, imports included), not from RUSAGE_CHILDREN, which is the max over every child."""
+def run_cli(args: Sequence[str], env: Mapping[str, str], timeout_s: float = CLI_TIMEOUT_S,
+            module: str = "kinde_iac") -> CliRun:
+    """``python -m MODULE ARGS`` as a child; peak RSS comes from wait4 on that child alone (the
+    whole interpreter, imports included), not from RUSAGE_CHILDREN, which is the max over every child.
+    Wall time includes interpreter start-up, as a user of the CLI waits for it too."""
     with tempfile.TemporaryFile(mode="w+") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "kinde_iac", *args], env=dict(env), stdout=out,
+        proc = subprocess.Popen([sys.executable, "-m", module, *args], env=dict(env), stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = started + timeout_s
         while True:

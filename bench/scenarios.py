@@ -7,11 +7,11 @@ from typing import Any
 
 import attrs
 
-from bench.baselines import TERRAFORM_PARALLELISM, per_resource_refresh
+from bench.baselines import TERRAFORM_PARALLELISM, BaselineRun
 from bench.diffing import DiffTiming, time_diffing
-from bench.emulator import CLIENT_ID, CLIENT_SECRET, Emulator
-from bench.measure import Step, cli_step
-from bench.workspaces import Shape, changed_config, config_for, shape_of
+from bench.emulator import CLIENT_ID, Emulator
+from bench.measure import Step, cli_step, run_cli
+from bench.workspaces import REPO, Shape, changed_config, config_for, shape_of
 
 APPLY = "apply from empty"
 SEQUENTIAL = "apply, sequential baseline"
@@ -49,6 +49,30 @@ def _write(path: Path, config: dict[str, Any]) -> Path:
     return path
 
 
+def per_resource_step(emulator: Emulator, state: Path, workspace: str, opts: Options) -> Step:
+    """The per-resource baseline in a child process (``python -m bench.baselines``)."""
+    emulator.clear_stats()
+    env = {**emulator.env(), "PYTHONPATH": str(REPO)}
+    child = run_cli(["--url", emulator.url, "--client-id", CLIENT_ID, "--state", str(state), "--workspace", workspace,
+                     "--parallelism", str(opts.baseline_parallelism), "--budget", str(opts.baseline_budget_s)],
+                    env, module="bench.baselines")
+    stats = emulator.stats()
+    if child.exit_code != 0:
+        return Step(name=PER_RESOURCE, requests=stats["total"], wall_s=child.wall_s, rss_mb=child.rss_mb,
+                    exit_code=child.exit_code, note=f"baseline exit {child.exit_code}", output=child.output[-3000:])
+    run = BaselineRun(**json.loads(child.output.strip().splitlines()[-1]))
+    wall = child.wall_s
+    note = ""
+    if run.estimated:
+        # Start-up as measured, the reads scaled from the share of requests that ran.
+        wall = child.wall_s - run.measured_s + run.wall_s
+        note = f"extrapolated from {run.done_tasks} of {run.tasks} objects ({run.done_requests} requests)"
+    elif stats["total"] != run.requests:
+        note = f"emulator counted {stats['total']}, expected {run.requests}"
+    return Step(name=PER_RESOURCE, requests=run.requests, wall_s=wall, rss_mb=child.rss_mb, exit_code=0,
+                by_status=stats["by_status"], by_route=stats["by_route"], estimated=run.estimated, note=note)
+
+
 def run_size(size: str, emulator: Emulator, workdir: Path, opts: Options, log: Any = print) -> SizeResult:
     """Every scenario of one size against ``emulator``, which this resets first."""
     config = config_for(size)
@@ -83,16 +107,7 @@ def run_size(size: str, emulator: Emulator, workdir: Path, opts: Options, log: A
         noop.note = "plan did not say 'No changes.'"
     record(noop)
     if opts.per_resource:
-        emulator.clear_stats()
-        run = per_resource_refresh(emulator.url, CLIENT_ID, CLIENT_SECRET, workdir / size / "state.db", size,
-                                   parallelism=opts.baseline_parallelism, budget_s=opts.baseline_budget_s)
-        stats = emulator.stats()
-        note = (f"extrapolated from {run.done_tasks} of {run.tasks} objects ({run.done_requests} requests)"
-                if run.estimated else "")
-        if not run.estimated and stats["total"] != run.requests:
-            note = f"emulator counted {stats['total']}, expected {run.requests}"
-        record(Step(name=PER_RESOURCE, requests=run.requests, wall_s=run.wall_s, by_status=stats["by_status"],
-                    by_route=stats["by_route"], estimated=run.estimated, note=note))
+        record(per_resource_step(emulator, workdir / size / "state.db", size, opts))
     result.diff = time_diffing(cfg, workdir / size / "state.db", env, repeats=opts.diff_repeats)
     log(f"  {size}: diffing alone: median {result.diff.median_s * 1000:.1f} ms of {result.diff.repeats}")
     record(cli_step(CHANGE, ["plan", *ws(changed_cfg, "state.db"), "--detailed-exitcode", *par], env, emulator,

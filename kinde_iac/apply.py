@@ -282,6 +282,12 @@ def apply_plan(
     started = time.monotonic()
     applier = _Applier(plan, desired, state, client, on_event, secrets_out)
     state.ensure_created()
+    # Steps a killed run began but never finished: the plan just made has settled them by reading
+    # Kinde by natural key (adopting what landed, redoing what did not), so they are closed here.
+    for entry in state.open_intents():
+        state.journal_result(entry.id, outcome="ambiguous",
+                             detail="the run ended before this step's result; reconciled by natural key "
+                                    "in the next apply")
     applier.apply_id = state.begin_apply(who=who, summary=plan.count())
     by_address = {c.address: c for c in plan.changes}
     result = applier.result

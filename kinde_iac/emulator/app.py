@@ -52,6 +52,7 @@ class EmulatorApp:
     def __init__(self, repos: Repositories, *, faults: Faults | None = None, stats: Stats | None = None) -> None:
         self.services = Services(repos=repos, tokens=TokenService(repos.store.token_key),
                                  faults=faults or Faults(), stats=stats or Stats())
+        self.gate = self.services.gate
         self.routes: list[Route] = all_routes()
         self._required_scope: dict[int, str | None] = {}
         spec_ops = apispec.operations()
@@ -79,7 +80,13 @@ class EmulatorApp:
         stats.begin()
         status: int | None = None
         try:
+            phase = self.gate.enter()
+            if phase == "before":
+                self.gate.hold()
+                return _error(ApiFailure(503, "HELD", "Request held by the emulator's gate, then abandoned"))
             response = self._guarded(index, request, args)
+            if phase == "after":
+                self.gate.hold()
             status = response.status_code
             return response
         finally:

@@ -13,6 +13,7 @@ import attrs
 from werkzeug.wrappers import Request, Response
 
 from kinde_iac.emulator.errors import ApiFailure, NotFound, as_404, bad_request
+from kinde_iac.emulator.gate import Gate
 
 if TYPE_CHECKING:
     from kinde_iac.emulator.auth import TokenService
@@ -56,6 +57,7 @@ class Services:
     tokens: TokenService
     faults: Faults
     stats: Stats
+    gate: Gate = attrs.field(factory=Gate)
 
 
 @attrs.define

@@ -28,7 +28,8 @@ class ApplyResult:
     applied: list[str] = attrs.field(factory=list)
     failed: list[tuple[str, str]] = attrs.field(factory=list)
     skipped: list[str] = attrs.field(factory=list)
-    counts: dict[str, int] = attrs.field(factory=lambda: {"added": 0, "changed": 0, "destroyed": 0, "imported": 0})
+    counts: dict[str, int] = attrs.field(
+        factory=lambda: {"added": 0, "changed": 0, "destroyed": 0, "imported": 0, "rechecked": 0})
     seconds: float = 0.0
 
     @property
@@ -70,6 +71,10 @@ def state_row(resource: Resource, previous: StateResource | None) -> StateResour
         address=resource.address, kind=resource.kind, key=resource.key, kinde_id=resource.kinde_id,
         natural=tuple(resource.natural), attributes=attributes, depends_on=tuple(resource.depends_on),
     )
+
+
+#: Attempts at one create whose outcome keeps coming back unknown (each after a natural-key read).
+CREATE_ATTEMPTS = 4
 
 
 class SecretsFile:
@@ -200,16 +205,22 @@ class _Applier:
                     self.state.put(row)
 
     def _create(self, kind: Kind, d: Resource) -> str | None:
-        try:
-            return kind.create(self, d)
-        except ApiError as err:
-            if not err.ambiguous:
-                raise
-        # The reply was lost: a read by natural key decides whether the create landed.
-        self._emit(f"{d.address}: create outcome unknown; checking Kinde by natural key")
-        found = kind.find(self, d)
-        if found is None:
-            return kind.create(self, d)
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                return kind.create(self, d)
+            except ApiError as err:
+                if not err.ambiguous or attempt == CREATE_ATTEMPTS:
+                    raise
+            # The reply was lost: a read by natural key decides whether the create landed. A create
+            # is never repeated blindly, only after Kinde has been seen not to have the object.
+            self._emit(f"{d.address}: create outcome unknown; checking Kinde by natural key")
+            self._count("rechecked")
+            found = kind.find(self, d)
+            if found is not None:
+                return self._adopt_created(kind, d, found)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _adopt_created(self, kind: Kind, d: Resource, found: str) -> str | None:
         kinde_id = found if kind.has_ids else None
         self.record_created(d, kinde_id, {})
         # How far the create got is unknown, so every field is (idempotently) written again.

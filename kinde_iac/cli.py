@@ -267,7 +267,8 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
         progress.finish()
         stats = session.client.stats if session.client else None
         c = result.counts
-        extra = f" ({stats.requests} API requests, {stats.retries} retried)" if stats else ""
+        extra = (f" ({stats.requests} API requests, {stats.retries} retried, {c['rechecked']} creates re-checked "
+                 f"by natural key)") if stats else ""
         if not result.ok:
             for address, message in result.failed:
                 click.echo(f"Error: {address}: {message}", err=True)

@@ -48,7 +48,8 @@ CONFIG_CASES: list[tuple[str, object, list[str]]] = [
 @pytest.mark.parametrize(("case", "config", "expected"), CONFIG_CASES, ids=[c[0] for c in CONFIG_CASES])
 @pytest.mark.parametrize("command", ["validate", "plan"])
 def test_config_errors(work: Workdir, kinde: Kinde, case: str, config: object, expected: list[str],
-                       command: str) -> None:
+                       command: str, figures: dict) -> None:
+    figures["bad inputs tried through the CLI"] = figures.get("bad inputs tried through the CLI", 0) + 1
     path = work.root / "dev.json"
     path.write_text(config if isinstance(config, str) else json.dumps(config))
     result = work.run(command, "--config", str(path), "--state", str(work.root / "dev.db"))
@@ -98,7 +99,9 @@ ENV_CASES: list[tuple[str, dict[str, str], Callable[[Path], None] | None, list[s
 
 @pytest.mark.parametrize(("case", "env", "prepare", "expected"), ENV_CASES, ids=[c[0] for c in ENV_CASES])
 def test_environment_and_state_errors(work: Workdir, kinde: Kinde, case: str, env: dict[str, str],
-                                      prepare: Callable[[Path], None] | None, expected: list[str]) -> None:
+                                      prepare: Callable[[Path], None] | None, expected: list[str],
+                                      figures: dict) -> None:
+    figures["bad inputs tried through the CLI"] = figures.get("bad inputs tried through the CLI", 0) + 1
     if prepare:
         prepare(work.root)
     before = (work.root / "dev.db").read_bytes() if (work.root / "dev.db").exists() else None

@@ -86,6 +86,9 @@ def main() -> None:
         banner("Plan dev: the drift is detected")
         code = kinde_iac(["plan", *ws("dev"), "--detailed-exitcode"], envs["dev"], ok=(2,))
         print(f"(exit code {code}: changes present)")
+        banner("Drift report for dev: only what moved outside kinde-iac")
+        code = kinde_iac(["drift", *ws("dev")], envs["dev"], ok=(2,))
+        print(f"(exit code {code}: drift found)")
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)

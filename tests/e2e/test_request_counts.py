@@ -46,3 +46,29 @@ def test_noop_plan_makes_one_request_per_page_and_parent(work: Workdir, kinde: K
     by_route = stats["by_route"]
     assert by_route.get("GET /api/v1/permissions", 0) == 2
     assert by_route.get("GET /api/v1/roles/{role_id}/permissions", 0) == 100
+
+
+def test_concurrency_never_exceeds_the_configured_pool(work: Workdir, kinde: Kinde) -> None:
+    import requests
+
+    config = {"kinde": {"environment": "development"},
+              "permissions": [{"key": f"p{i}", "name": f"P{i}"} for i in range(40)],
+              "roles": [{"key": f"r{i}", "name": f"R{i}", "permissions": [f"p{i}", f"p{i + 20}"]} for i in range(20)],
+              "env_vars": [{"key": f"V{i}", "value": "x"} for i in range(20)]}
+    args = work.ws_args(config)
+    # latency makes requests overlap, so the bound is actually reached rather than trivially kept
+    requests.post(f"{kinde.url}/_emulator/faults", json={"latency_ms": 20}, timeout=10).raise_for_status()
+    try:
+        for command, pool in (("apply", 3), ("plan", 5), ("apply", 1)):
+            kinde.reset_stats()
+            extra = ["--auto-approve"] if command == "apply" else []
+            result = work.run(command, *args, *extra, "--parallelism", str(pool))
+            assert result.exit_code == 0, result.output[-1000:] + result.stderr[-1000:]
+            peak = kinde.stats()["max_in_flight"]
+            print(f"\n{command} --parallelism {pool}: at most {peak} requests in flight")
+            assert peak <= pool
+            assert peak == pool  # the pool is used, not just respected
+            config["env_vars"][0]["value"] = f"changed-{pool}"  # give the next apply work to do
+            args = work.ws_args(config)
+    finally:
+        requests.post(f"{kinde.url}/_emulator/faults", json={"latency_ms": 0}, timeout=10).raise_for_status()

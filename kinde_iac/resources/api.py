@@ -13,7 +13,8 @@ from kinde_iac.resources.base import (
     Resource,
     WriteContext,
     compact,
-    ignore_not_found,
+    delete_if_present,
+    find_id,
     set_diff,
     slug,
 )
@@ -72,10 +73,7 @@ class ApiKind(Kind):
         return sorted(keys)
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
-        for item in ctx.client.paginate(PATH, "apis", paged=False):
-            if item.get("audience") == resource.natural[0]:
-                return item["id"]
-        return None
+        return find_id(ctx, PATH, "apis", "audience", resource.natural[0], paged=False)
 
     def create(self, ctx: WriteContext, resource: Resource) -> str | None:
         a = resource.attributes
@@ -100,4 +98,4 @@ class ApiKind(Kind):
             ctx.client.patch(f"{PATH}/{kinde_id}/applications", json={"applications": ops}, retry_ambiguous=True)
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
-        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{kinde_id}", retry_ambiguous=True))
+        delete_if_present(ctx, f"{PATH}/{kinde_id}")

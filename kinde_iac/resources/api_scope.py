@@ -13,7 +13,7 @@ from kinde_iac.resources.base import (
     Resource,
     WriteContext,
     compact,
-    ignore_not_found,
+    delete_if_present,
 )
 
 
@@ -84,4 +84,4 @@ class ApiScopeKind(Kind):
             api_id = self._api_id(ctx, resource)
         except (KeyError, IndexError):
             return  # the API is gone, and its scopes went with it
-        ignore_not_found(lambda: ctx.client.delete(f"{_api_path(api_id)}/{kinde_id}", retry_ambiguous=True))
+        delete_if_present(ctx, f"{_api_path(api_id)}/{kinde_id}")

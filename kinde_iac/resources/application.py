@@ -15,7 +15,7 @@ from kinde_iac.resources.base import (
     Resource,
     WriteContext,
     compact,
-    ignore_not_found,
+    delete_if_present,
     slug,
 )
 
@@ -115,4 +115,4 @@ class ApplicationKind(Kind):
             ctx.client.delete(path, params={"urls": ",".join(present)}, retry_ambiguous=True)
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
-        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{kinde_id}", retry_ambiguous=True))
+        delete_if_present(ctx, f"{PATH}/{kinde_id}")

@@ -192,6 +192,19 @@ def set_diff(before: Iterable[str] | None, after: Iterable[str] | None) -> tuple
     return sorted(a - b), sorted(b - a)
 
 
+def find_id(ctx: WriteContext, path: str, items_key: str, field: str, value: str, *, paged: bool = True) -> str | None:
+    """The id of the live object whose ``field`` is ``value``, read by listing (Kinde has no lookup by key)."""
+    for item in ctx.client.paginate(path, items_key, paged=paged):
+        if item.get(field) == value:
+            return item["id"]
+    return None
+
+
+def delete_if_present(ctx: WriteContext, path: str) -> None:
+    """DELETE that treats "already gone" as done, so a retried or cascaded delete is harmless."""
+    ignore_not_found(lambda: ctx.client.delete(path, retry_ambiguous=True))
+
+
 def ignore_not_found(call: Callable[[], Any]) -> None:
     """Run a delete whose target may already be gone (a retried or cascaded delete)."""
     from kinde_iac.errors import ApiError

@@ -13,7 +13,8 @@ from kinde_iac.resources.base import (
     Resource,
     WriteContext,
     compact,
-    ignore_not_found,
+    delete_if_present,
+    find_id,
 )
 
 PATH = "/api/v1/environment_variables"
@@ -54,10 +55,7 @@ class EnvVarKind(Kind):
         return out
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
-        for item in ctx.client.paginate(PATH, "environment_variables", paged=False):
-            if item.get("key") == resource.natural[0]:
-                return item["id"]
-        return None
+        return find_id(ctx, PATH, "environment_variables", "key", resource.natural[0], paged=False)
 
     def create(self, ctx: WriteContext, resource: Resource) -> str | None:
         a = resource.attributes
@@ -70,4 +68,4 @@ class EnvVarKind(Kind):
         ctx.client.patch(f"{PATH}/{kinde_id}", json={"value": resource.attributes["value"]}, retry_ambiguous=True)
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
-        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{kinde_id}", retry_ambiguous=True))
+        delete_if_present(ctx, f"{PATH}/{kinde_id}")

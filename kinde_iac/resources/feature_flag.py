@@ -15,7 +15,7 @@ from kinde_iac.resources.base import (
     Resource,
     WriteContext,
     compact,
-    ignore_not_found,
+    delete_if_present,
 )
 
 PATH = "/api/v1/feature_flags"
@@ -133,7 +133,7 @@ class FeatureFlagKind(Kind):
         if a["value"] != a["default_value"]:
             ctx.client.patch(f"{ENV_PATH}/{key}", json={"value": a["value"]}, retry_ambiguous=True)
         else:
-            ignore_not_found(lambda: ctx.client.delete(f"{ENV_PATH}/{key}", retry_ambiguous=True))
+            delete_if_present(ctx, f"{ENV_PATH}/{key}")
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
-        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{resource.natural[0]}", retry_ambiguous=True))
+        delete_if_present(ctx, f"{PATH}/{resource.natural[0]}")

@@ -12,7 +12,8 @@ from kinde_iac.resources.base import (
     Resource,
     WriteContext,
     compact,
-    ignore_not_found,
+    delete_if_present,
+    find_id,
 )
 
 PATH = "/api/v1/permissions"
@@ -52,10 +53,7 @@ class PermissionKind(Kind):
         return [self._from_live(ctx, item) for item in ctx.client.paginate(PATH, "permissions")]
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
-        for item in ctx.client.paginate(PATH, "permissions"):
-            if item.get("key") == resource.natural[0]:
-                return item["id"]
-        return None
+        return find_id(ctx, PATH, "permissions", "key", resource.natural[0])
 
     def create(self, ctx: WriteContext, resource: Resource) -> str | None:
         a = resource.attributes
@@ -76,4 +74,4 @@ class PermissionKind(Kind):
         ctx.client.patch(f"{PATH}/{kinde_id}", json=body, retry_ambiguous=True)
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
-        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{kinde_id}", retry_ambiguous=True))
+        delete_if_present(ctx, f"{PATH}/{kinde_id}")

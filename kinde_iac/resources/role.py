@@ -12,6 +12,8 @@ from kinde_iac.resources.base import (
     Resource,
     WriteContext,
     compact,
+    delete_if_present,
+    find_id,
     ignore_not_found,
     set_diff,
 )
@@ -81,10 +83,7 @@ class RoleKind(Kind):
         return perms, sorted(scopes)
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
-        for item in ctx.client.paginate(PATH, "roles"):
-            if item.get("key") == resource.natural[0]:
-                return item["id"]
-        return None
+        return find_id(ctx, PATH, "roles", "key", resource.natural[0])
 
     def _body(self, resource: Resource) -> dict[str, Any]:
         a = resource.attributes
@@ -134,4 +133,4 @@ class RoleKind(Kind):
             ignore_not_found(lambda path=path: ctx.client.delete(path, retry_ambiguous=True))
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
-        ignore_not_found(lambda: ctx.client.delete(f"{PATH}/{kinde_id}", retry_ambiguous=True))
+        delete_if_present(ctx, f"{PATH}/{kinde_id}")

@@ -1,7 +1,26 @@
-"""`kinde-iac api-key ...` and `kinde-iac scopes --openapi FILE` (issue 7)."""
+"""`kinde-iac api-key rotate|verify` and `kinde-iac scopes --openapi FILE` (docs/api-keys.md,
+docs/openapi-scopes.md). Exit codes: 0 success (a valid key), 1 error, 2 a key that is not valid."""
 from __future__ import annotations
 
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
 import click
+
+from kinde_iac.errors import KindeIacError
+
+EXIT_INVALID = 2
+ROTATE_PATH = "/api/v1/api_keys/{key_id}"
+VERIFY_PATH = "/api/v1/api_keys/verify"
+
+
+def _target_options(fn: Any) -> Any:
+    fn = click.option("--state", "state_path", metavar="PATH", help="State file (default state/<workspace>.db).")(fn)
+    fn = click.option("--config", "config_path", metavar="FILE", help="Config file; the workspace is the file's stem.")(fn)
+    return click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)
 
 
 @click.group()
@@ -9,7 +28,153 @@ def api_key_group() -> None:
     """Rotate and verify Kinde API keys."""
 
 
+@api_key_group.command("rotate")
+@click.argument("address")
+@_target_options
+@click.option("--secrets-out", metavar="FILE", help="Write the new secret here (JSON by address, mode 0600).")
+@click.option("--discard-secret", is_flag=True,
+              help="Rotate without keeping the new secret (the key then works for nobody).")
+@click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
+def rotate(address: str, workspace: str | None, config_path: str | None, state_path: str | None,
+           secrets_out: str | None, discard_secret: bool, lock_timeout: float) -> None:
+    """Give the managed key ADDRESS (api_key.<key>) a new secret; the old secret stops working at once."""
+    from kinde_iac.apply import SecretsFile
+    from kinde_iac.workflow import open_session, resolve_target
+
+    if bool(secrets_out) == discard_secret:
+        raise KindeIacError("give --secrets-out FILE to keep the new secret, or --discard-secret to throw it away")
+    if not address.startswith("api_key."):
+        raise KindeIacError(f"{address} is not an API key address (api_key.<key>)")
+    secrets = SecretsFile(secrets_out) if secrets_out else None
+    if secrets is not None:
+        _check_writable(secrets)
+    target = resolve_target(workspace, config_path, state_path)
+    if not target.state.exists():
+        raise KindeIacError(f"no state file at {target.state} (nothing applied yet)")
+    session = open_session(target)
+    try:
+        key_id, secret = _rotate(session, address, lock_timeout)
+    finally:
+        session.close()
+    if secrets is None:
+        click.echo(f"{address}: rotated [id={key_id}]; the new secret was discarded. The old secret no longer works.")
+        return
+    try:
+        secrets.write(address, secret)
+    except OSError as err:
+        raise KindeIacError(f"{address}: rotated, but the new secret could not be written to {secrets.path} "
+                            f"({err.strerror or err}); rotate again once the file is writable") from None
+    click.echo(f"{address}: rotated [id={key_id}]; the new secret is in {secrets.path}. "
+               f"The old secret no longer works.")
+
+
+def _check_writable(secrets: Any) -> None:
+    """A file that cannot take the new secret must fail before the old secret is killed."""
+    secrets.read()
+    folder = secrets.path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise KindeIacError(f"cannot write the secrets file {secrets.path}: {folder} is not a writable directory")
+
+
+def _rotate(session: Any, address: str, lock_timeout: float) -> tuple[str, str]:
+    """(key id, new secret), under the state lock, journaled like an apply."""
+    from kinde_iac.cli import _take_lock
+    from kinde_iac.kinde import is_not_found
+    from kinde_iac.workflow import check_environment, who
+
+    state = session.state
+    lock = _take_lock(state, "api-key rotate", lock_timeout)
+    try:
+        row = state.get(address)
+        if row is None or not row.kinde_id:
+            raise KindeIacError(f"{address} is not in state {session.target.state}; only keys kinde-iac manages "
+                                f"can be rotated")
+        check_environment(session)
+        path = ROTATE_PATH.format(key_id=row.kinde_id)
+        apply_id = state.begin_apply(who=who(), summary={"rotated": address})
+        entry = state.journal_intent(apply_id, address, "rotate", "PUT", path)
+        try:
+            # A lost reply loses that secret; rotating again costs nothing more, so retrying is safe.
+            reply = session.client.put(path, retry_ambiguous=True).get("api_key") or {}
+        except KindeIacError as err:
+            state.journal_result(entry, outcome="failed", detail=str(err)[:500])
+            state.end_apply(apply_id, status="failed", summary={"rotated": 0})
+            if is_not_found(err):
+                raise KindeIacError(f"{address}: Kinde has no API key {row.kinde_id} (deleted outside "
+                                    f"kinde-iac?); run `kinde-iac plan`") from None
+            raise
+        state.journal_result(entry, outcome="ok", kinde_id=row.kinde_id)
+        state.end_apply(apply_id, status="ok", summary={"rotated": 1})
+    finally:
+        state.release_lock(lock.id)
+    if not reply.get("key"):
+        raise KindeIacError(f"{address}: rotated [id={row.kinde_id}], but Kinde returned no secret; rotate again")
+    return row.kinde_id, reply["key"]
+
+
+@api_key_group.command("verify")
+@click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")
+@click.option("--config", "config_path", metavar="FILE", help="Config file; the workspace is the file's stem.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify(workspace: str | None, config_path: str | None, fmt: str) -> None:
+    """Read an API key from stdin and ask Kinde whether it is valid (exit 0 valid, 2 not valid)."""
+    from kinde_iac.workflow import open_session, resolve_target
+
+    secret = _read_secret()
+    session = open_session(resolve_target(workspace, config_path, None))
+    try:
+        assert session.client is not None
+        result = session.client.post(VERIFY_PATH, json={"api_key": secret})
+    finally:
+        session.close()
+    valid = result.get("is_valid") is True
+    shown = {k: result.get(k) for k in ("is_valid", "key_id", "status", "scopes", "org_code", "user_id",
+                                        "last_verified_on", "verification_count") if k in result}
+    if fmt == "json":
+        click.echo(json.dumps(shown, indent=2, sort_keys=True))
+    else:
+        click.echo(f"valid: {'yes' if valid else 'no'}")
+        for name in ("key_id", "status", "org_code", "user_id"):
+            if shown.get(name):
+                click.echo(f"{name}: {shown[name]}")
+        click.echo(f"scopes: {' '.join(shown.get('scopes') or []) or '(none)'}")
+    if not valid:
+        sys.exit(EXIT_INVALID)
+
+
+def _read_secret() -> str:
+    # Never an argument: command lines end up in shell history and process listings.
+    if sys.stdin.isatty():
+        secret = click.prompt("API key", hide_input=True, err=True)
+    else:
+        secret = sys.stdin.read()
+    secret = secret.strip()
+    if not secret:
+        raise KindeIacError("no API key on stdin")
+    return secret
+
+
 @click.command()
-def scopes_command() -> None:
-    """Print the scopes an OpenAPI document generates."""
-    raise click.UsageError("not implemented yet")
+@click.option("--openapi", "openapi_path", required=True, metavar="FILE",
+              help="OpenAPI 3.x or Swagger 2 document (JSON or YAML, at most 20 MB).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def scopes_command(openapi_path: str, fmt: str) -> None:
+    """Print the scopes an OpenAPI document generates (one per operation), as `apis[].openapi` would."""
+    from kinde_iac.openapi_scopes import generate_from_file
+
+    generation = generate_from_file(Path(openapi_path))
+    if fmt == "json":
+        click.echo(json.dumps({
+            "source": generation.source,
+            "scopes": [{"key": s.key, "description": s.description} for s in generation.scopes],
+            "skipped": [{"key": s.key, "method": s.method, "path": s.path, "reason": s.reason}
+                        for s in generation.skipped],
+        }, indent=2, ensure_ascii=False))
+        return
+    width = max((len(s.key) for s in generation.scopes), default=0)
+    for s in generation.scopes:
+        click.echo(f"{s.key.ljust(width)}  {s.description}")
+    for s in generation.skipped:
+        click.echo(f"skipped {s.method} {s.path} ({s.key}): {s.reason}", err=True)
+    click.echo(f"{len(generation.scopes)} scopes from {generation.source}"
+               + (f", {len(generation.skipped)} operations skipped" if generation.skipped else ""), err=True)

@@ -84,6 +84,14 @@ class SecretsFile:
         self.path = Path(path)
         self._lock = threading.Lock()
 
+    def check_writable(self) -> None:
+        """Fail before any API key is created, not after Kinde has shown its secret once."""
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if self.path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK) or (
+                self.path.exists() and not os.access(self.path, os.W_OK)):
+            raise KindeIacError(f"cannot write the secrets file {self.path}")
+        self.read()
+
     def read(self) -> dict[str, str]:
         try:
             return json.loads(self.path.read_text(encoding="utf-8"))

@@ -230,6 +230,9 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
             workspace = workspace or saved.workspace
     from kinde_iac.progress import Progress
 
+    secrets_file = SecretsFile(secrets_out) if secrets_out else None
+    if secrets_file is not None:
+        secrets_file.check_writable()
     target = resolve_target(workspace, config_path, state_path)
     session = open_session(target, client_options=_client_options(parallelism, max_rps))
     progress = Progress.choose(quiet=False, requests=lambda: session.client.stats.requests)
@@ -263,7 +266,7 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
         progress.expect(sum(1 for c in the_plan.changes if c.is_change))
         result = apply_plan(the_plan, desired=session.desired_by_address, state=session.state,
                             client=session.client, parallelism=parallelism, who=who(), on_event=progress,
-                            secrets_out=SecretsFile(secrets_out) if secrets_out else None)
+                            secrets_out=secrets_file)
         progress.finish()
         stats = session.client.stats if session.client else None
         c = result.counts

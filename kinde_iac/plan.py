@@ -133,8 +133,9 @@ def build_plan(
         if kind.parent_kind and any(dep in replaced for dep in d.depends_on):
             ch = changes[d.address]
             if ch.action in (pm.UPDATE, pm.NOOP):
+                warning = (kind.replace_warning,) if kind.replace_warning else ()
                 changes[d.address] = _evolve(ch, action=pm.REPLACE,
-                                             notes=ch.notes + ("replaced with its parent",))
+                                             notes=ch.notes + ("replaced with its parent", *warning))
                 replaced.add(d.address)
 
     # Links to replaced objects vanish with them and must be made again.

@@ -409,6 +409,35 @@ def _resolve_openapi(doc: dict[str, Any], root: SourceNode) -> None:
         api["openapi"] = _display_join(file, ref)
 
 
+def _expand_openapi(ws: Workspace, root: SourceNode) -> tuple[Workspace, dict[str, tuple[str, str]]]:
+    """Each API's ``openapi`` document adds its generated scopes after the hand-written ones, so
+    validation, roles and API keys see them like any other scope. Returns the workspace and where
+    each generated scope comes from (the document and the operation's path in it)."""
+    from kinde_iac.openapi_scopes import OpenApiError, generate_from_file  # it imports config.sources
+
+    apis, origins = [], {}
+    for i, api in enumerate(ws.apis):
+        if not api.openapi:
+            apis.append(api)
+            continue
+        try:
+            generation = generate_from_file(api.openapi)
+        except OpenApiError as err:
+            file, where = root.locate(("apis", i, "openapi"))
+            raise ConfigError(f"cannot generate scopes from OpenAPI document: {err}", file=file, path=where) from None
+        hand_written = {s.key: j for j, s in enumerate(api.scopes)}
+        for scope in generation.scopes:
+            if scope.key in hand_written:
+                file, where = root.locate(("apis", i, "scopes", hand_written[scope.key]))
+                raise ConfigError(
+                    f"scope {quote(scope.key)} is written here and also generated from {api.openapi} "
+                    f"({scope.method} {scope.path}); remove one of them", file=file, path=where)
+            origins[f"api_scope.{api.key}/{scope.key}"] = (generation.source, scope.origin)
+        generated = tuple(model.ApiScope(key=s.key, description=s.description) for s in generation.scopes)
+        apis.append(attrs.evolve(api, scopes=api.scopes + generated))
+    return attrs.evolve(ws, apis=tuple(apis)), origins
+
+
 def _record_paths(ws: Workspace, root: SourceNode) -> dict[str, tuple[str, str]]:
     paths: dict[str, tuple[str, str]] = {}
     for kind, prefix in ADDRESS_PREFIX.items():
@@ -434,7 +463,8 @@ def load_workspace(
     doc = substitute(doc, root, os.environ if env is None else env)
     _resolve_openapi(doc, root)
     ws = structure(doc, root, name=name if name is not None else path.stem, source=display)
-    ws = attrs.evolve(ws, paths=_record_paths(ws, root))
+    ws, generated = _expand_openapi(ws, root)
+    ws = attrs.evolve(ws, paths={**_record_paths(ws, root), **generated})
     errors = validate_workspace(ws, root=root, doc=doc)
     if errors:
         raise errors[0]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kinde_iac.resources.api import ApiKind
+from kinde_iac.resources.api_key import ApiKeyKind
 from kinde_iac.resources.api_scope import ApiScopeKind
 from kinde_iac.resources.application import ApplicationKind
 from kinde_iac.resources.base import Field, Kind, Resource
@@ -13,6 +14,7 @@ from kinde_iac.resources.role import RoleKind
 #: In an order where every kind comes after the kinds it reads after.
 KINDS: tuple[Kind, ...] = (
     ApplicationKind(), PermissionKind(), ApiKind(), ApiScopeKind(), RoleKind(), FeatureFlagKind(), EnvVarKind(),
+    ApiKeyKind(),
 )
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 

@@ -335,6 +335,7 @@ def test_openapi_path_is_made_relative_to_the_working_directory(tmp_path: Path) 
                 "apis": [{"key": "a", "name": "A", "audience": "a", "openapi": "../specs/a.yaml"}]
             },
             "environments/dev.json": {"$extends": "_common.json"},
+            "specs/a.yaml": "openapi: 3.0.0\npaths: {}\n",  # loading reads it (issue 7)
         },
     )
     ws = load_workspace(tmp_path / "environments" / "dev.json", env={})

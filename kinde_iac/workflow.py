@@ -22,7 +22,7 @@ from kinde_iac.kinde import KindeClient, resolve_credentials
 from kinde_iac.plan import PlanError, build_plan
 from kinde_iac.refresh import LiveState, refresh
 from kinde_iac.resources import KINDS, Resource
-from kinde_iac.state import StateStore
+from kinde_iac.state import StateResource, StateStore
 
 
 @attrs.frozen
@@ -137,17 +137,27 @@ def own_client_id(session: Session) -> str:
     return session.client.credentials.client_id
 
 
-def make_plan(session: Session, *, parallelism: int = 8, adopt_ids: Mapping[str, str] | None = None,
-              everything: bool = False, on_event: Callable[[str], None] | None = None) -> pm.Plan:
+def read_live(session: Session, *, parallelism: int, everything: bool = False,
+              on_event: Callable[[str], None] | None = None) -> tuple[dict[str, Any], dict[str, StateResource]]:
+    """The environment guard, then one refresh: what every command that reads Kinde starts with.
+    Returns the environment and the state rows the refresh was keyed on."""
     assert session.client is not None
     env = check_environment(session)
     state_rows = session.state.resources()
     session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
                            state=state_rows, parallelism=parallelism, everything=everything, on_event=on_event)
+    return env, state_rows
+
+
+def make_plan(session: Session, *, parallelism: int = 8, adopt_ids: Mapping[str, str] | None = None,
+              on_event: Callable[[str], None] | None = None,
+              on_ambiguous: Callable[[str, str], None] | None = None) -> pm.Plan:
+    env, state_rows = read_live(session, parallelism=parallelism, on_event=on_event)
+    assert session.client is not None and session.live is not None
     plan = build_plan(
         workspace=session.target.name, domain=session.client.base_url, environment=env.get("code"),
         desired=session.desired, state=state_rows, lineage=session.state.lineage, serial=session.state.serial,
-        live=session.live, adopt_ids=adopt_ids,
+        live=session.live, adopt_ids=adopt_ids, on_ambiguous=on_ambiguous,
     )
     if not session.workspace.kinde.environment:
         warning = (f"{session.target.config}: no kinde.environment set, so kinde-iac cannot check that these "
@@ -193,11 +203,8 @@ def who() -> str:
 def make_drift(session: Session, *, parallelism: int = 8,
                on_event: Callable[[str], None] | None = None) -> DriftReport:
     """Last apply against live, with every kind read so unmanaged objects are found too."""
-    assert session.client is not None
-    env = check_environment(session)
-    state_rows = session.state.resources()
-    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
-                           state=state_rows, parallelism=parallelism, everything=True, on_event=on_event)
+    env, state_rows = read_live(session, parallelism=parallelism, everything=True, on_event=on_event)
+    assert session.client is not None and session.live is not None
     return build_drift(workspace=session.target.name, domain=session.client.base_url, environment=env.get("code"),
                        desired=session.desired, state=state_rows, live=session.live,
                        ignore=session.workspace.ignore)
@@ -214,17 +221,9 @@ def import_objects(session: Session, *, addresses: Sequence[str], everything: bo
                             f"can be imported")
     if not wanted and not everything:
         raise KindeIacError("name the addresses to import (or ADDRESS=ID), or use --all")
-    assert session.client is not None
-    check_environment(session)
+    plan = make_plan(session, parallelism=parallelism, adopt_ids=pins,
+                     on_ambiguous=lambda address, message: ambiguous.__setitem__(address, message))
     state_rows = session.state.resources()
-    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
-                           state=state_rows, parallelism=parallelism)
-    plan = build_plan(
-        workspace=session.target.name, domain=session.client.base_url,
-        environment=session.environment.get("code"), desired=session.desired, state=state_rows,
-        lineage=session.state.lineage, serial=session.state.serial, live=session.live, adopt_ids=pins,
-        on_ambiguous=lambda address, message: ambiguous.__setitem__(address, message),
-    )
     blocking = [m for a, m in sorted(ambiguous.items()) if everything or a in wanted]
     if blocking:
         raise KindeIacError("; ".join(blocking))
@@ -240,9 +239,6 @@ def import_objects(session: Session, *, addresses: Sequence[str], everything: bo
 
 
 def make_export(session: Session, *, parallelism: int = 8) -> dict[str, Any]:
-    assert session.client is not None
-    env = check_environment(session)
-    state_rows = session.state.resources()
-    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
-                           state=state_rows, parallelism=parallelism, everything=True)
+    env, state_rows = read_live(session, parallelism=parallelism, everything=True)
+    assert session.live is not None
     return export_config(session.live, state_rows, environment=env.get("code"))

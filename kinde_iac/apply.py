@@ -73,8 +73,8 @@ def state_row(resource: Resource, previous: StateResource | None) -> StateResour
     )
 
 
-#: Attempts at one create whose outcome keeps coming back unknown (each after a natural-key read).
-CREATE_ATTEMPTS = 4
+#: Retries of a create whose outcome keeps coming back unknown, for clients without a budget of their own.
+DEFAULT_CREATE_RETRIES = 6
 
 
 class SecretsFile:
@@ -180,7 +180,7 @@ class _Applier:
     def forward(self, ch: pm.ResourceChange) -> None:
         kind = BY_NAME[ch.kind]
         d = self.desired[ch.address]
-        if ch.action == pm.REPLACE and ch.kinde_id is not None or ch.action == pm.REPLACE and not kind.has_ids:
+        if ch.action == pm.REPLACE:
             old = self._resource_from_state(ch) or attrs.evolve(d, kinde_id=ch.kinde_id)
             self._emit(f"{ch.address}: Destroying... [id={ch.kinde_id or ch.key}]")
             self._step(ch.address, "delete", lambda: kind.delete(self, old, ch.kinde_id), remove=True)
@@ -213,11 +213,13 @@ class _Applier:
                     self.state.put(row)
 
     def _create(self, kind: Kind, d: Resource) -> str | None:
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
+        # A create gets the same retry budget as any other request; each retry follows a read.
+        attempts = getattr(self.client, "max_retries", DEFAULT_CREATE_RETRIES) + 1
+        for attempt in range(1, attempts + 1):
             try:
                 return kind.create(self, d)
             except ApiError as err:
-                if not err.ambiguous or attempt == CREATE_ATTEMPTS:
+                if not err.ambiguous or attempt == attempts:
                     raise
             # The reply was lost: a read by natural key decides whether the create landed. A create
             # is never repeated blindly, only after Kinde has been seen not to have the object.

@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check kinde_iac tests bench scripts
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) state/*.db

@@ -23,7 +23,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 from kinde_iac.errors import ApiError
 
 from .credentials import Credentials, TokenCache
-from .limiter import AdaptiveLimiter, RateBucket
+from .limiter import AdaptiveLimiter, AdaptiveRate, RateBucket
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -184,6 +184,7 @@ class KindeClient:
         self.stats = ClientStats()
         self.limiter = AdaptiveLimiter(max_concurrency, clock=clock, sleep=sleep)
         self.rate_bucket = RateBucket(max_rps, clock=clock, sleep=sleep) if max_rps else None
+        self.adaptive_rate = AdaptiveRate(clock=clock, sleep=sleep)
         self._sleep = sleep
         self._on_event = on_event
         self._rng = rng or random.Random()
@@ -351,6 +352,7 @@ class KindeClient:
             token = self._tokens.get()
             if self.rate_bucket is not None:
                 self.rate_bucket.acquire()
+            self.adaptive_rate.before_send()
             try:
                 resp = self._session.request(
                     method, url, params=params, json=json, timeout=self._timeouts,
@@ -361,9 +363,11 @@ class KindeClient:
             if resp.status_code == 429:
                 wait = self._rate_limit_wait(resp)
                 self.limiter.on_rate_limited(permit, wait)
+                self.adaptive_rate.on_rate_limited()
                 return token, resp, None, wait
             if resp.status_code < 500:
                 self.limiter.on_success()  # any answer short of 429/5xx means the load is acceptable
+                self.adaptive_rate.on_success()
             return token, resp, None, 0.0
         finally:
             self.limiter.release(permit)

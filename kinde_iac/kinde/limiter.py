@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 Clock = Callable[[], float]
@@ -48,6 +49,57 @@ class RateBucket:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+
+class AdaptiveRate:
+    """AIMD on the send rate, beside the AIMD window on concurrency.
+
+    Even one request in flight outruns a low rate limit when the server answers fast, so the window
+    alone cannot stop a run hammering the limit. No ceiling until the first 429; then at most half
+    the rate sent in the last second, raised by about one request per second for each second
+    without a 429. One decrease per second: a burst of 429s is one signal.
+    """
+
+    WINDOW = 1.0
+
+    def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._sends: deque[float] = deque()
+        self._bucket: RateBucket | None = None
+        self._last_decrease = float("-inf")
+
+    @property
+    def ceiling(self) -> float | None:
+        with self._lock:
+            return self._bucket.rate if self._bucket is not None else None
+
+    def before_send(self) -> None:
+        with self._lock:
+            now = self._clock()
+            self._sends.append(now)
+            while self._sends and self._sends[0] < now - self.WINDOW:
+                self._sends.popleft()
+            bucket = self._bucket
+        if bucket is not None:
+            bucket.acquire()
+
+    def on_success(self) -> None:
+        with self._lock:
+            if self._bucket is not None:
+                self._bucket.rate += 1.0 / self._bucket.rate
+
+    def on_rate_limited(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if now - self._last_decrease < self.WINDOW:
+                return
+            self._last_decrease = now
+            observed = sum(1 for t in self._sends if t >= now - self.WINDOW) / self.WINDOW
+            current = self._bucket.rate if self._bucket is not None else observed
+            rate = max(1.0, min(current, observed) / 2.0)
+            self._bucket = RateBucket(rate, clock=self._clock, sleep=self._sleep)
 
 
 class Permit:

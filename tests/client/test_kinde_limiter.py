@@ -164,3 +164,55 @@ def test_5xx_does_not_grow_the_window(rsps: responses.RequestsMock, make_client:
     rsps.get(BASE + "/api/v1/roles", json={"roles": []})
     client.get("/api/v1/roles")
     assert client.limiter.current_limit == 4.25  # only the 200 counted
+
+
+class _FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_adaptive_rate_has_no_ceiling_until_a_429() -> None:
+    from kinde_iac.kinde.limiter import AdaptiveRate
+
+    t = _FakeTime()
+    rate = AdaptiveRate(clock=t.clock, sleep=t.sleep)
+    for _ in range(50):
+        rate.before_send()
+        rate.on_success()
+    assert rate.ceiling is None and t.slept == []
+
+
+def test_adaptive_rate_halves_the_observed_rate_once_per_burst_then_recovers_additively() -> None:
+    from kinde_iac.kinde.limiter import AdaptiveRate
+
+    t = _FakeTime()
+    rate = AdaptiveRate(clock=t.clock, sleep=t.sleep)
+    for _ in range(30):  # 30 sends within the last second
+        t.now += 1 / 30
+        rate.before_send()
+    rate.on_rate_limited()
+    assert rate.ceiling == 15.0
+    rate.on_rate_limited()  # the rest of the same burst is one signal
+    assert rate.ceiling == 15.0
+    for _ in range(15):  # one second's worth of successes adds about one request per second
+        rate.on_success()
+    assert 15.9 < (rate.ceiling or 0) < 16.1
+    # the ceiling paces sends: 10 more sends take about 10/16 s of (fake) sleeping
+    before = t.now
+    for _ in range(10):
+        rate.before_send()
+    assert 0.5 < t.now - before < 0.7
+    t.now += 2  # a later 429 halves again, from what was actually sent
+    for _ in range(8):
+        t.now += 1 / 8
+        rate.before_send()
+    rate.on_rate_limited()
+    assert rate.ceiling == 4.0

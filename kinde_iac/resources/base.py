@@ -98,8 +98,8 @@ class Kind:
     """Base of every resource kind module. Subclasses set the class attributes and the methods."""
 
     name: ClassVar[str]
-    #: Kinds whose live objects this kind needs to translate ids into keys while reading,
-    #: and whose objects its desired resources may depend on.
+    #: Kinds whose live objects this kind needs while reading (to translate ids into keys); the
+    #: refresh reads them first and runs every other kind alongside.
     reads_after: ClassVar[tuple[str, ...]] = ()
     #: A kind whose objects contain this kind's objects (scopes live inside an API): replacing the
     #: parent replaces the children.

@@ -26,7 +26,8 @@ BATCH = 100
 class RoleKind(Kind):
     name = "role"
     config_section = "roles"
-    reads_after = ("permission", "api", "api_scope")
+    # Role scope links carry api_id and key, so only the APIs must be read first.
+    reads_after = ("api",)
     fields = (
         Field("name"),
         Field("description", unclearable=True),

@@ -40,13 +40,15 @@ class Progress:
             if self.mode == PLAIN:
                 self.stream.write(line + "\n")
             else:
-                counts = f"[{self.done}/{self.total}] " if self.total else ""
-                reqs = f" ({self._requests()} requests)" if self._requests else ""
+                counts = f"[{self.done}/{self.total}]" if self.total else ""
+                reqs = f"({self._requests()} requests)" if self._requests else ""
                 if finished:
-                    # completed steps stay on screen, as in Terraform's output
+                    # completed steps stay on screen, as in Terraform's output; the live line below
+                    # them then shows only the counts until the next step starts
                     self._clear()
                     self.stream.write(line + "\n")
-                self.stream.write(f"\r\x1b[K{counts}{line}{reqs}"[:200])
+                status = " ".join(part for part in (counts, "" if finished else line, reqs) if part)
+                self.stream.write(f"\r\x1b[K{status}"[:200])
                 self._live = True
             self.stream.flush()
 

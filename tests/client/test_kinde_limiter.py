@@ -1,4 +1,4 @@
-"""AIMD concurrency window, shared 429 pause, and the max_rps token bucket, on a fake clock."""
+"""AIMD concurrency window and send-rate ceiling, shared 429 pause, and the max_rps token bucket, on a fake clock."""
 from __future__ import annotations
 
 import threading
@@ -9,6 +9,7 @@ import responses
 from kinde_fakes import BASE, FakeClock
 
 from kinde_iac.kinde import AdaptiveLimiter, KindeClient, RateBucket
+from kinde_iac.kinde.limiter import AdaptiveRate
 
 
 def limiter(clock: FakeClock, max_limit: int = 8) -> AdaptiveLimiter:
@@ -166,35 +167,19 @@ def test_5xx_does_not_grow_the_window(rsps: responses.RequestsMock, make_client:
     assert client.limiter.current_limit == 4.25  # only the 200 counted
 
 
-class _FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
 
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def test_adaptive_rate_has_no_ceiling_until_a_429() -> None:
-    from kinde_iac.kinde.limiter import AdaptiveRate
-
-    t = _FakeTime()
-    rate = AdaptiveRate(clock=t.clock, sleep=t.sleep)
+def test_adaptive_rate_has_no_ceiling_until_a_429(clock: FakeClock) -> None:
+    t = clock
+    rate = AdaptiveRate(clock=t, sleep=t.sleep)
     for _ in range(50):
         rate.before_send()
         rate.on_success()
-    assert rate.ceiling is None and t.slept == []
+    assert rate.ceiling is None and t.sleeps == []
 
 
-def test_adaptive_rate_halves_the_observed_rate_once_per_burst_then_recovers_additively() -> None:
-    from kinde_iac.kinde.limiter import AdaptiveRate
-
-    t = _FakeTime()
-    rate = AdaptiveRate(clock=t.clock, sleep=t.sleep)
+def test_adaptive_rate_halves_the_observed_rate_once_per_burst_then_recovers_additively(clock: FakeClock) -> None:
+    t = clock
+    rate = AdaptiveRate(clock=t, sleep=t.sleep)
     for _ in range(30):  # 30 sends within the last second
         t.now += 1 / 30
         rate.before_send()

@@ -3,24 +3,18 @@ docs/openapi-scopes.md). Exit codes: 0 success (a valid key), 1 error, 2 a key t
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kinde_iac.cli_options import take_lock, workspace_options
 from kinde_iac.errors import KindeIacError
 
 EXIT_INVALID = 2
 ROTATE_PATH = "/api/v1/api_keys/{key_id}"
 VERIFY_PATH = "/api/v1/api_keys/verify"
-
-
-def _target_options(fn: Any) -> Any:
-    fn = click.option("--state", "state_path", metavar="PATH", help="State file (default state/<workspace>.db).")(fn)
-    fn = click.option("--config", "config_path", metavar="FILE", help="Config file; the workspace is the file's stem.")(fn)
-    return click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)
 
 
 @click.group()
@@ -30,7 +24,7 @@ def api_key_group() -> None:
 
 @api_key_group.command("rotate")
 @click.argument("address")
-@_target_options
+@workspace_options
 @click.option("--secrets-out", metavar="FILE", help="Write the new secret here (JSON by address, mode 0600).")
 @click.option("--discard-secret", is_flag=True,
               help="Rotate without keeping the new secret (the key then works for nobody).")
@@ -47,7 +41,7 @@ def rotate(address: str, workspace: str | None, config_path: str | None, state_p
         raise KindeIacError(f"{address} is not an API key address (api_key.<key>)")
     secrets = SecretsFile(secrets_out) if secrets_out else None
     if secrets is not None:
-        _check_writable(secrets)
+        secrets.check_writable()
     target = resolve_target(workspace, config_path, state_path)
     if not target.state.exists():
         raise KindeIacError(f"no state file at {target.state} (nothing applied yet)")
@@ -68,22 +62,13 @@ def rotate(address: str, workspace: str | None, config_path: str | None, state_p
                f"The old secret no longer works.")
 
 
-def _check_writable(secrets: Any) -> None:
-    """A file that cannot take the new secret must fail before the old secret is killed."""
-    secrets.read()
-    folder = secrets.path.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise KindeIacError(f"cannot write the secrets file {secrets.path}: {folder} is not a writable directory")
-
-
 def _rotate(session: Any, address: str, lock_timeout: float) -> tuple[str, str]:
     """(key id, new secret), under the state lock, journaled like an apply."""
-    from kinde_iac.cli import _take_lock
     from kinde_iac.kinde import is_not_found
     from kinde_iac.workflow import check_environment, who
 
     state = session.state
-    lock = _take_lock(state, "api-key rotate", lock_timeout)
+    lock = take_lock(state, "api-key rotate", lock_timeout)
     try:
         row = state.get(address)
         if row is None or not row.kinde_id:

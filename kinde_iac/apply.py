@@ -85,11 +85,12 @@ class SecretsFile:
         self._lock = threading.Lock()
 
     def check_writable(self) -> None:
-        """Fail before any API key is created, not after Kinde has shown its secret once."""
+        """Fail before Kinde shows a secret once (a create or a rotate), not after."""
         folder = self.path.parent if str(self.path.parent) else Path(".")
-        if self.path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK) or (
-                self.path.exists() and not os.access(self.path, os.W_OK)):
-            raise KindeIacError(f"cannot write the secrets file {self.path}")
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise KindeIacError(f"cannot write the secrets file {self.path}: {folder} is not a writable directory")
+        if self.path.is_dir() or (self.path.exists() and not os.access(self.path, os.W_OK)):
+            raise KindeIacError(f"cannot write the secrets file {self.path}: it is not a writable file")
         self.read()
 
     def read(self) -> dict[str, str]:

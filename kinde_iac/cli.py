@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from kinde_iac.cli_options import take_lock, workspace_options
 from kinde_iac.errors import KindeIacError
 
 EXIT_ERROR = 1
@@ -47,16 +48,6 @@ class _Group(click.Group):
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 def main(debug: bool) -> None:
     """kinde-iac: plan/apply infrastructure-as-code for Kinde."""
-
-
-def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command that works on a workspace takes."""
-    fn = click.option("--state", "state_path", metavar="PATH",
-                      help="State file (default state/<workspace>.db).")(fn)
-    fn = click.option("--config", "config_path", metavar="FILE",
-                      help="Config file; the workspace is the file's stem.")(fn)
-    fn = click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)
-    return fn
 
 
 def _client_options(parallelism: int, max_rps: float | None) -> dict[str, Any]:
@@ -186,19 +177,6 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
         sys.exit(EXIT_CHANGES)
 
 
-def _take_lock(store: Any, operation: str, timeout: float) -> Any:
-    """Fail at once when another run holds the lock, unless --lock-timeout allows waiting (said aloud)."""
-    from kinde_iac.errors import LockError
-
-    try:
-        return store.acquire_lock(operation)
-    except LockError as err:
-        if timeout <= 0:
-            raise
-        click.echo(f"Waiting up to {timeout:g}s for the state lock: {err}", err=True)
-    return store.acquire_lock(operation, timeout=timeout)
-
-
 @main.command()
 @workspace_options
 @click.argument("plan_file", required=False, metavar="[PLAN_FILE]")
@@ -240,7 +218,7 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
     try:
         if saved is None and not auto_approve and not sys.stdin.isatty():
             raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
-        lock = _take_lock(session.state, "apply", lock_timeout)
+        lock = take_lock(session.state, "apply", lock_timeout)
         fresh = check_safety(make_plan(session, parallelism=parallelism, on_event=progress), session,
                              allow_mass_delete=allow_mass_delete)
         progress.finish()
@@ -372,7 +350,7 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
     session = open_session(resolve_target(workspace, config_path, state_path))
     lock = None
     try:
-        lock = _take_lock(session.state, "import", lock_timeout)
+        lock = take_lock(session.state, "import", lock_timeout)
         adopted = import_objects(session, addresses=plain, everything=all_, pins=pins)
     finally:
         if lock is not None:

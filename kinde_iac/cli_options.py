@@ -1,0 +1,30 @@
+"""Options and steps that every command module of the CLI shares."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from kinde_iac.errors import LockError
+
+
+def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that works on a workspace takes."""
+    fn = click.option("--state", "state_path", metavar="PATH",
+                      help="State file (default state/<workspace>.db).")(fn)
+    fn = click.option("--config", "config_path", metavar="FILE",
+                      help="Config file; the workspace is the file's stem.")(fn)
+    fn = click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)
+    return fn
+
+
+def take_lock(store: Any, operation: str, timeout: float) -> Any:
+    """Fail at once when another run holds the lock, unless --lock-timeout allows waiting (said aloud)."""
+    try:
+        return store.acquire_lock(operation)
+    except LockError as err:
+        if timeout <= 0:
+            raise
+        click.echo(f"Waiting up to {timeout:g}s for the state lock: {err}", err=True)
+    return store.acquire_lock(operation, timeout=timeout)

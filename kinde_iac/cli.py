@@ -130,10 +130,9 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
          fmt: str, full_plan_hint: str | None, detailed_exitcode: bool, no_color: bool, parallelism: int,
          max_rps: float | None, allow_mass_delete: bool) -> None:
     """Show what apply would change."""
-    from kinde_iac.render.json_plan import plan_document
     from kinde_iac.render.markdown import WorkspaceResult, render_markdown
     from kinde_iac.render.text import render_plan
-    from kinde_iac.saved_plan import config_digest, fingerprints, write_plan_file
+    from kinde_iac.saved_plan import saved_document, write_plan_file
 
     targets: list[str | None] = list(workspaces) or [None]
     if len(targets) > 1 and (config_path or state_path or out_path):
@@ -152,14 +151,15 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
                 raise
             results.append((WorkspaceResult(workspace=name or "?", error=str(err)), None, None))
             continue
-        results.append((WorkspaceResult(workspace=the_plan.workspace, plan=the_plan), the_plan, desired))
-        if out_path:
-            write_plan_file(out_path, the_plan, desired)
+        doc = saved_document(the_plan, desired) if out_path or fmt == "json" else None
+        results.append((WorkspaceResult(workspace=the_plan.workspace, plan=the_plan), the_plan, doc))
+        if out_path and doc is not None:
+            write_plan_file(out_path, doc)
     if fmt == "markdown":
         click.echo(render_markdown([r for r, _, _ in results], full_plan_hint=full_plan_hint), nl=False)
     elif fmt == "json":
-        docs = [plan_document(p, config_digest=config_digest(d), fingerprints=fingerprints(p))
-                if p is not None else {"workspace": r.workspace, "errors": [r.error]} for r, p, d in results]
+        docs = [doc if doc is not None else {"workspace": r.workspace, "errors": [r.error]}
+                for r, _, doc in results]
         click.echo(json.dumps(docs[0] if len(docs) == 1 else {"workspaces": docs}, indent=2, sort_keys=True))
     else:
         for r, p, _ in results:

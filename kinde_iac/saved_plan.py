@@ -39,10 +39,13 @@ def fingerprints(plan: pm.Plan) -> dict[str, str]:
     return {ch.address: fingerprint(ch.before) for ch in touched(plan)}
 
 
-def write_plan_file(path: str | Path, plan: pm.Plan, desired: Sequence[Resource]) -> dict[str, Any]:
-    doc = plan_document(plan, config_digest=config_digest(desired), fingerprints=fingerprints(plan))
+def saved_document(plan: pm.Plan, desired: Sequence[Resource]) -> dict[str, Any]:
+    """The plan document that `plan --out` saves and `plan --format json` prints."""
+    return plan_document(plan, config_digest=config_digest(desired), fingerprints=fingerprints(plan))
+
+
+def write_plan_file(path: str | Path, doc: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return doc
 
 
 def check_fresh(saved: pm.Plan, doc: dict[str, Any], *, workspace: str, lineage: str, serial: int,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import attrs
 
-from kinde_iac.plan import build_plan
-from kinde_iac.refresh import refresh
-from kinde_iac.workflow import Target, check_environment, open_session, own_client_id
+from kinde_iac.engine.plan import build_plan
+from kinde_iac.engine.refresh import refresh
+from kinde_iac.engine.session import Target, check_environment, open_session, own_client_id
 
 
 @attrs.frozen

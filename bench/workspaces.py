@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from kinde_iac.config import load_workspace
-from kinde_iac.workflow import desired_resources
+from kinde_iac.engine.session import desired_resources
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CONFIG = REPO / "tests" / "e2e" / "data" / "seed_config.json"

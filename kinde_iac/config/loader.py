@@ -413,7 +413,7 @@ def _expand_openapi(ws: Workspace, root: SourceNode) -> tuple[Workspace, dict[st
     """Each API's ``openapi`` document adds its generated scopes after the hand-written ones, so
     validation, roles and API keys see them like any other scope. Returns the workspace and where
     each generated scope comes from (the document and the operation's path in it)."""
-    from kinde_iac.openapi_scopes import OpenApiError, generate_from_file  # it imports config.sources
+    from kinde_iac.config.openapi_scopes import OpenApiError, generate_from_file  # it imports config.sources
 
     apis, origins = [], {}
     for i, api in enumerate(ws.apis):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kinde_iac import plan_model as pm
-from kinde_iac.drift import DriftReport
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.drift import DriftReport
 from kinde_iac.render.text import fmt
 
 

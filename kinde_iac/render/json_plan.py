@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
 from kinde_iac.errors import KindeIacError
 
 FORMAT_VERSION = "1"

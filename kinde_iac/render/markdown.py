@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
 from kinde_iac.render.text import fmt, render_plan, summary_line
 
 MAX_COMMENT_CHARS = 60_000

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
 
 Style = Callable[..., str]
 

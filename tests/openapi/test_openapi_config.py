@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kinde_iac.config import load_workspace
+from kinde_iac.engine.session import desired_resources
 from kinde_iac.errors import ConfigError
-from kinde_iac.workflow import desired_resources
 
 SPEC = {"openapi": "3.0.0", "paths": {"/orders": {"get": {"summary": "List orders"}, "post": {}}}}
 API = {"key": "orders", "name": "Orders", "audience": "https://orders.example"}

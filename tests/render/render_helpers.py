@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kinde_iac import plan_model as pm
-from kinde_iac.plan import build_plan
-from kinde_iac.refresh import LiveState
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.plan import build_plan
+from kinde_iac.engine.refresh import LiveState
 from kinde_iac.resources import Resource
 from kinde_iac.state import StateResource, hash_secret
 

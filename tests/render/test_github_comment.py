@@ -8,7 +8,7 @@ import pytest
 import requests
 import responses
 
-from kinde_iac.github import GITHUB_COMMENT_LIMIT, GitHubError, post_or_update_comment, pull_request_number
+from kinde_iac.ci.github import GITHUB_COMMENT_LIMIT, GitHubError, post_or_update_comment, pull_request_number
 
 TOKEN = "ghs_SECRETtoken1234567890"
 API = "https://api.github.com"

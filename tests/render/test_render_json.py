@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from render_helpers import SENTINEL, big_plan, clean_plan, full_plan, only
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
 from kinde_iac.errors import KindeIacError
 from kinde_iac.render import json_plan
 from kinde_iac.render.json_plan import (

@@ -6,7 +6,7 @@ import re
 import attrs
 from render_helpers import SENTINEL, big_plan, clean_plan, full_plan, updates_only_plan
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
 from kinde_iac.render.markdown import (
     MARKER_PREFIX,
     MAX_COMMENT_CHARS,

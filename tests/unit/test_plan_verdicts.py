@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from kinde_iac import plan_model as pm
-from kinde_iac.plan import PlanError, build_plan
-from kinde_iac.refresh import LiveState
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.plan import PlanError, build_plan
+from kinde_iac.engine.refresh import LiveState
 from kinde_iac.render.text import render_plan
 from kinde_iac.resources import Resource
 from kinde_iac.state import StateResource, hash_secret

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from kinde_iac.progress import PLAIN, QUIET, TTY, Progress
+from kinde_iac.render.progress import PLAIN, QUIET, TTY, Progress
 
 
 def test_terminal_shows_counts_and_the_current_operation_and_keeps_completed_steps() -> None:

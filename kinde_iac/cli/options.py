@@ -1,6 +1,8 @@
 """Options and steps that every command module of the CLI shares."""
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,24 @@ def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                       help="Config file; the workspace is the file's stem.")(fn)
     fn = click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)
     return fn
+
+
+def speed_options(default_parallelism: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn = click.option("--max-rps", type=float, metavar="N",
+                          help="Cap requests per second (for a rate limit shared with production).")(fn)
+        return click.option("--parallelism", default=default_parallelism, show_default=True,
+                            help="Requests in flight at most.")(fn)
+    return wrap
+
+
+def client_options(parallelism: int, max_rps: float | None) -> dict[str, Any]:
+    """--parallelism bounds every request in flight (the client's limiter), not just one pool."""
+    return {"max_concurrency": parallelism, "max_rps": max_rps}
+
+
+def use_color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
 def take_lock(store: Any, operation: str, timeout: float) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from graphlib import CycleError, TopologicalSorter
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
 from kinde_iac.errors import KindeIacError
 
 #: Actions that make or change objects (run first, dependencies first).

@@ -11,10 +11,10 @@ from typing import Any
 
 import attrs
 
-from kinde_iac import plan_model as pm
-from kinde_iac.diff import differing_fields, same, set_changes
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.diff import differing_fields, same, set_changes
+from kinde_iac.engine.refresh import LiveState
 from kinde_iac.errors import KindeIacError
-from kinde_iac.refresh import LiveState
 from kinde_iac.resources import BY_NAME, Kind, Resource
 from kinde_iac.state import StateResource, is_secret_hash
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.graph import forward_graph, reverse_graph
 from kinde_iac.errors import ApiError, KindeIacError
-from kinde_iac.graph import forward_graph, reverse_graph
 from kinde_iac.resources import BY_NAME, Kind, Resource
 from kinde_iac.state import StateResource, StateStore
 from kinde_iac.state.secrets import hash_secret, secret_matches

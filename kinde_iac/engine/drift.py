@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from kinde_iac import plan_model as pm
-from kinde_iac.apply import PROTECT
 from kinde_iac.config.model import IgnoreRule
-from kinde_iac.plan import build_plan
-from kinde_iac.refresh import LiveState
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.apply import PROTECT
+from kinde_iac.engine.plan import build_plan
+from kinde_iac.engine.refresh import LiveState
 from kinde_iac.resources import Resource
 from kinde_iac.state import StateResource
 

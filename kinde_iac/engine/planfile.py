@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kinde_iac import plan_model as pm
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.plan import mask
 from kinde_iac.errors import KindeIacError
-from kinde_iac.plan import mask
 from kinde_iac.render.json_plan import fingerprint, plan_document
 from kinde_iac.resources import BY_NAME, Resource
 

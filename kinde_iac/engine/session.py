@@ -11,16 +11,16 @@ from typing import Any
 
 import attrs
 
-from kinde_iac import plan_model as pm
-from kinde_iac.apply import PROTECT, adopted_resource, state_row
 from kinde_iac.config import load_workspace, workspace_file
 from kinde_iac.config.model import Workspace
-from kinde_iac.drift import DriftReport, build_drift
+from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.apply import PROTECT, adopted_resource, state_row
+from kinde_iac.engine.drift import DriftReport, build_drift
+from kinde_iac.engine.export import export_config
+from kinde_iac.engine.plan import PlanError, build_plan
+from kinde_iac.engine.refresh import LiveState, refresh
 from kinde_iac.errors import KindeIacError
-from kinde_iac.export import export_config
 from kinde_iac.kinde import KindeClient, resolve_credentials
-from kinde_iac.plan import PlanError, build_plan
-from kinde_iac.refresh import LiveState, refresh
 from kinde_iac.resources import KINDS, Resource
 from kinde_iac.state import StateResource, StateStore
 

@@ -1,18 +1,17 @@
-"""`kinde-iac api-key rotate|verify` and `kinde-iac scopes --openapi FILE` (docs/api-keys.md,
-docs/openapi-scopes.md). Exit codes: 0 success (a valid key), 1 error, 2 a key that is not valid."""
+"""`kinde-iac api-key rotate|verify` (docs/api-keys.md). Exit codes: 0 success (a valid key), 1 error,
+2 a key that is not valid."""
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
-from kinde_iac.cli_options import take_lock, workspace_options
+from kinde_iac.cli.options import take_lock, workspace_options
+from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
-EXIT_INVALID = 2
 ROTATE_PATH = "/api/v1/api_keys/{key_id}"
 VERIFY_PATH = "/api/v1/api_keys/verify"
 
@@ -32,8 +31,8 @@ def api_key_group() -> None:
 def rotate(address: str, workspace: str | None, config_path: str | None, state_path: str | None,
            secrets_out: str | None, discard_secret: bool, lock_timeout: float) -> None:
     """Give the managed key ADDRESS (api_key.<key>) a new secret; the old secret stops working at once."""
-    from kinde_iac.apply import SecretsFile
-    from kinde_iac.workflow import open_session, resolve_target
+    from kinde_iac.engine.apply import SecretsFile
+    from kinde_iac.engine.session import open_session, resolve_target
 
     if bool(secrets_out) == discard_secret:
         raise KindeIacError("give --secrets-out FILE to keep the new secret, or --discard-secret to throw it away")
@@ -64,8 +63,8 @@ def rotate(address: str, workspace: str | None, config_path: str | None, state_p
 
 def _rotate(session: Any, address: str, lock_timeout: float) -> tuple[str, str]:
     """(key id, new secret), under the state lock, journaled like an apply."""
+    from kinde_iac.engine.session import check_environment, who
     from kinde_iac.kinde import is_not_found
-    from kinde_iac.workflow import check_environment, who
 
     state = session.state
     lock = take_lock(state, "api-key rotate", lock_timeout)
@@ -103,7 +102,7 @@ def _rotate(session: Any, address: str, lock_timeout: float) -> tuple[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(workspace: str | None, config_path: str | None, fmt: str) -> None:
     """Read an API key from stdin and ask Kinde whether it is valid (exit 0 valid, 2 not valid)."""
-    from kinde_iac.workflow import open_session, resolve_target
+    from kinde_iac.engine.session import open_session, resolve_target
 
     secret = _read_secret()
     session = open_session(resolve_target(workspace, config_path, None))
@@ -124,7 +123,7 @@ def verify(workspace: str | None, config_path: str | None, fmt: str) -> None:
                 click.echo(f"{name}: {shown[name]}")
         click.echo(f"scopes: {' '.join(shown.get('scopes') or []) or '(none)'}")
     if not valid:
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitCode.CHANGES)
 
 
 def _read_secret() -> str:
@@ -137,29 +136,3 @@ def _read_secret() -> str:
     if not secret:
         raise KindeIacError("no API key on stdin")
     return secret
-
-
-@click.command()
-@click.option("--openapi", "openapi_path", required=True, metavar="FILE",
-              help="OpenAPI 3.x or Swagger 2 document (JSON or YAML, at most 20 MB).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def scopes_command(openapi_path: str, fmt: str) -> None:
-    """Print the scopes an OpenAPI document generates (one per operation), as `apis[].openapi` would."""
-    from kinde_iac.openapi_scopes import generate_from_file
-
-    generation = generate_from_file(Path(openapi_path))
-    if fmt == "json":
-        click.echo(json.dumps({
-            "source": generation.source,
-            "scopes": [{"key": s.key, "description": s.description} for s in generation.scopes],
-            "skipped": [{"key": s.key, "method": s.method, "path": s.path, "reason": s.reason}
-                        for s in generation.skipped],
-        }, indent=2, ensure_ascii=False))
-        return
-    width = max((len(s.key) for s in generation.scopes), default=0)
-    for s in generation.scopes:
-        click.echo(f"{s.key.ljust(width)}  {s.description}")
-    for s in generation.skipped:
-        click.echo(f"skipped {s.method} {s.path} ({s.key}): {s.reason}", err=True)
-    click.echo(f"{len(generation.scopes)} scopes from {generation.source}"
-               + (f", {len(generation.skipped)} operations skipped" if generation.skipped else ""), err=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kinde_iac.refresh import LiveState
+from kinde_iac.engine.refresh import LiveState
 from kinde_iac.resources import BY_NAME, KINDS, Resource
 from kinde_iac.state import StateResource, is_secret_hash
 

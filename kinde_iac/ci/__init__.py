@@ -1,0 +1,1 @@
+"""CI integrations: pull-request comments on GitHub (and, later, GitLab)."""

@@ -1,0 +1,58 @@
+"""Command-line wiring: click commands, no logic beyond wiring and exit codes (``status.ExitCode``).
+
+Each command group lives in its own module, found through ``registry.COMMANDS`` and imported only
+when it runs.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from kinde_iac.cli.registry import COMMANDS, load_command
+from kinde_iac.cli.status import ExitCode
+from kinde_iac.errors import KindeIacError
+
+
+class _Group(click.Group):
+    """Lazy commands, and every expected failure as one readable line and exit code 1 (a traceback
+    only with --debug)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Summaries come from the registry, so --help imports no command module.
+        rows = [(name, COMMANDS[name].summary) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug")) or bool(os.environ.get("KINDE_IAC_DEBUG"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KindeIacError as err:
+            if debug:
+                raise
+            click.echo(f"Error: {err}", err=True)
+            ctx.exit(ExitCode.ERROR)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(ExitCode.ERROR)
+        except Exception as err:
+            if debug:
+                raise
+            click.echo(f"Error: unexpected {type(err).__name__}: {err} (run with --debug for details)", err=True)
+            ctx.exit(ExitCode.ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+def main(debug: bool) -> None:
+    """kinde-iac: plan/apply infrastructure-as-code for Kinde."""

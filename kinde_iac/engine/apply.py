@@ -57,19 +57,13 @@ def adopted_resource(desired: Resource, change: pm.ResourceChange) -> Resource:
     return attrs.evolve(desired, attributes={**desired.attributes, **live}, kinde_id=change.kinde_id)
 
 
-#: State remembers "protect" so an object removed from config stays protected until applied once
-#: without it: deleting the config entry must not be the way around the rail.
-PROTECT = "_protect"
-
-
 def state_row(resource: Resource, previous: StateResource | None) -> StateResource:
     kind = BY_NAME[resource.kind]
     attributes = stored_attributes(kind, resource, previous)
-    if resource.protect:
-        attributes[PROTECT] = True
     return StateResource(
         address=resource.address, kind=resource.kind, key=resource.key, kinde_id=resource.kinde_id,
         natural=tuple(resource.natural), attributes=attributes, depends_on=tuple(resource.depends_on),
+        protect=resource.protect,
     )
 
 
@@ -209,7 +203,7 @@ class _Applier:
             previous = self.state.get(ch.address)
             row = self._row(kind, d, ch.kinde_id)
             if previous is None or previous.attributes != row.attributes or previous.kinde_id != ch.kinde_id \
-                    or tuple(previous.depends_on) != tuple(d.depends_on):
+                    or tuple(previous.depends_on) != tuple(d.depends_on) or previous.protect != row.protect:
                 with self._lock:
                     self.state.put(row)
 

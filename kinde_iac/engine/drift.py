@@ -10,7 +10,6 @@ import attrs
 
 from kinde_iac.config.model import IgnoreRule
 from kinde_iac.engine import plan_model as pm
-from kinde_iac.engine.apply import PROTECT
 from kinde_iac.engine.plan import build_plan
 from kinde_iac.engine.refresh import LiveState
 from kinde_iac.resources import Resource
@@ -44,9 +43,8 @@ class DriftReport:
 
 def state_as_desired(state: Mapping[str, StateResource]) -> list[Resource]:
     """Last-applied objects posing as the desired ones, so every live difference is a drift verdict."""
-    return [Resource(kind=s.kind, key=s.key, natural=tuple(s.natural),
-                     attributes={k: v for k, v in s.attributes.items() if k != PROTECT},
-                     depends_on=tuple(s.depends_on), kinde_id=s.kinde_id, protect=bool(s.attributes.get(PROTECT)))
+    return [Resource(kind=s.kind, key=s.key, natural=tuple(s.natural), attributes=dict(s.attributes),
+                     depends_on=tuple(s.depends_on), kinde_id=s.kinde_id, protect=s.protect)
             for s in state.values()]
 
 

@@ -14,7 +14,7 @@ import attrs
 from kinde_iac.config import load_workspace, workspace_file
 from kinde_iac.config.model import Workspace
 from kinde_iac.engine import plan_model as pm
-from kinde_iac.engine.apply import PROTECT, adopted_resource, state_row
+from kinde_iac.engine.apply import adopted_resource, state_row
 from kinde_iac.engine.drift import DriftReport, build_drift
 from kinde_iac.engine.export import export_config
 from kinde_iac.engine.plan import PlanError, build_plan
@@ -177,7 +177,7 @@ def check_safety(plan: pm.Plan, session: Session, *, allow_mass_delete: bool) ->
             continue
         d = desired.get(ch.address)
         s = state_rows.get(ch.address)
-        if (d is not None and d.protect) or (s is not None and s.attributes.get(PROTECT)):
+        if (d is not None and d.protect) or (s is not None and s.protect):
             protected.append(ch.address)
     if protected:
         raise PlanError(f"{', '.join(protected)}: protected (\"protect\": true) but this plan would destroy "

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from state_helpers import history, lock_holder, resource
 
 from kinde_iac.state import StateStore
 
@@ -79,7 +80,7 @@ def test_killed_during_puts(state_path: Path, spawn: Spawn, writes: int) -> None
         assert res.attributes["permissions"] == [f"perm:{i}:{n}" for n in range(200)]
         assert res.kinde_id == f"id_{i}"
     # And the state keeps working.
-    store.remove("role.r0")
+    store.put(resource("after-the-kill"))
     assert store.serial == len(rows) + 1
     store.close()
 
@@ -103,8 +104,8 @@ def test_killed_during_journalled_apply(state_path: Path, spawn: Spawn, writes: 
     assert len(dangling) <= 1
     assert all(e.address not in rows for e in dangling)
     # The dead run still holds the lock; the next run sees it and can break it.
-    lock = store.current_lock()
+    lock = lock_holder(state_path)
     assert lock is not None
     store.force_unlock(lock.id)
-    assert store.applies()[-1]["status"] == "interrupted"
+    assert history(state_path)[-1]["status"] == "interrupted"
     store.close()

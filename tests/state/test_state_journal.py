@@ -4,10 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from state_helpers import resource
+from state_helpers import history, resource
 
 from kinde_iac.errors import StateError
 from kinde_iac.state import StateStore
+from kinde_iac.state.sqlite.resources import SqliteMeta
 
 
 def test_intent_then_result_with_put(store: StateStore) -> None:
@@ -39,11 +40,11 @@ def test_result_and_resource_row_are_one_transaction(store: StateStore, monkeypa
     apply_id = store.begin_apply(who="ci")
     entry_id = store.journal_intent(apply_id, "role.admin", "create", "POST", "/api/v1/roles")
 
-    def crash(self: StateStore, db: object) -> None:
+    def crash(self: SqliteMeta) -> None:
         raise RuntimeError("killed after the resource row was written")
 
     # Fail at the last step of the transaction: the result and the row must vanish with it.
-    monkeypatch.setattr(StateStore, "_bump_serial", crash)
+    monkeypatch.setattr(SqliteMeta, "bump_serial", crash)
     with pytest.raises(RuntimeError):
         store.journal_result(entry_id, outcome="ok", kinde_id="role_1", put=resource("admin"))
     monkeypatch.undo()
@@ -122,13 +123,13 @@ def test_journal_defaults_to_the_last_apply(store: StateStore) -> None:
     assert store.journal("unknown") == []
 
 
-def test_apply_history(store: StateStore) -> None:
+def test_apply_history(state_path: Path, store: StateStore) -> None:
     first = store.begin_apply(who="alice", summary={"planned": {"add": 2}})
     store.end_apply(first, status="success", summary={"add": 2, "change": 0})
     second = store.begin_apply(who="bob")
-    history = store.applies()
-    assert [h["id"] for h in history] == [first, second]
-    done, running = history
+    applies = history(state_path)
+    assert [h["id"] for h in applies] == [first, second]
+    done, running = applies
     assert done["who"] == "alice"
     assert done["status"] == "success"
     assert done["summary"] == {"add": 2, "change": 0}

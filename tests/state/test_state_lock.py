@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from state_helpers import resource
+from state_helpers import history, lock_holder, resource
 
 from kinde_iac.errors import LockError, StateError
 from kinde_iac.state import LockInfo, StateStore
@@ -20,14 +20,14 @@ def no_poll(seconds: float) -> None:
     raise AssertionError(f"should not wait (asked to sleep {seconds})")
 
 
-def test_acquire_records_holder(store: StateStore) -> None:
+def test_acquire_records_holder(state_path: Path, store: StateStore) -> None:
     info = store.acquire_lock("apply")
     assert info.operation == "apply"
     assert info.pid == os.getpid()
     assert info.host and info.who and info.since.endswith("+00:00")
-    assert store.current_lock() == info
+    assert lock_holder(state_path) == info
     store.release_lock(info.id)
-    assert store.current_lock() is None
+    assert lock_holder(state_path) is None
 
 
 def test_who_can_be_given(store: StateStore) -> None:
@@ -86,7 +86,7 @@ def test_waiter_gets_the_lock_when_another_thread_releases_it(state_path: Path, 
     thread.join(10)
     assert done == [True]
     assert got.id != held.id
-    assert waiter.current_lock() == got
+    assert lock_holder(state_path) == got
     waiter.close()
 
 
@@ -95,7 +95,7 @@ def test_release_is_by_id(state_path: Path, store: StateStore) -> None:
     held = store.acquire_lock("apply")
     with pytest.raises(LockError, match=held.id):
         store.release_lock("someone-elses-id")
-    assert store.current_lock() == held
+    assert lock_holder(state_path) == held
     store.release_lock(held.id)
     store.release_lock(held.id)  # already gone (e.g. force-unlocked): fine
 
@@ -106,10 +106,10 @@ def test_force_unlock(state_path: Path, store: StateStore) -> None:
     with pytest.raises(StateError) as err:
         admin.force_unlock("wrong-id")
     assert held.id in str(err.value) and "wrong-id" in str(err.value)
-    assert admin.current_lock() == held
+    assert lock_holder(state_path) == held
 
     assert admin.force_unlock(held.id) == held
-    assert admin.current_lock() is None
+    assert lock_holder(state_path) is None
     with pytest.raises(StateError, match="not locked"):
         admin.force_unlock(held.id)
     assert admin.acquire_lock("apply", poll=no_poll).id != held.id
@@ -128,7 +128,7 @@ def test_force_unlock_marks_the_dead_apply_interrupted(state_path: Path, store: 
     apply_id = store.begin_apply(who="ci")
     admin = StateStore.open(state_path, workspace="staging")
     admin.force_unlock(held.id)
-    (entry,) = admin.applies()
+    (entry,) = history(state_path)
     assert (entry["id"], entry["status"]) == (apply_id, "interrupted")
     admin.close()
 

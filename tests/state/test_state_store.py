@@ -9,7 +9,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from state_helpers import resource
+from state_helpers import meta, resource
 
 from kinde_iac.errors import StateError
 from kinde_iac.state import SCHEMA_VERSION, StateResource, StateStore
@@ -40,12 +40,12 @@ def test_created_file_is_owner_only_whatever_the_umask(state_path: Path, umask: 
 def test_create_makes_parent_dirs_and_a_born_state(state_path: Path) -> None:
     store = StateStore.open(state_path, workspace="staging", create=True, domain="acme.kinde.com")
     assert state_path.is_file()
-    assert store.exists
     assert store.path == state_path
     assert store.workspace == "staging"
     assert len(store.lineage) == 36
     assert store.serial == 0
-    assert store.domain == "acme.kinde.com"
+    assert meta(state_path)["domain"] == "acme.kinde.com"
+    assert meta(state_path)["lineage"] == store.lineage
     assert store.resources() == {}
     tables = set(sqlite3.connect(state_path).execute("select name from sqlite_master").fetchall())
     assert {("meta",), ("resources",), ("journal",), ("applies",), ("lock",)} <= tables
@@ -55,17 +55,13 @@ def test_create_makes_parent_dirs_and_a_born_state(state_path: Path) -> None:
 def test_missing_file_without_create_is_an_empty_view_that_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "state" / "dev.db"
     store = StateStore.open(path, workspace="dev", domain="acme-dev.kinde.com")
-    assert not store.exists
     assert store.lineage == ""
     assert store.serial == 0
-    assert store.domain == "acme-dev.kinde.com"
     assert store.resources() == {}
     assert store.get("role.admin") is None
     assert store.journal() == []
     assert store.open_intents() == []
-    assert store.applies() == []
-    assert store.current_lock() is None
-    store.remove("role.admin")
+    store.release_lock("not-held")  # nothing to release: not a write
     store.close()
     assert not path.parent.exists()
 
@@ -75,10 +71,10 @@ def test_ensure_created_turns_the_view_into_a_file(tmp_path: Path) -> None:
     store = StateStore.open(path, workspace="dev", domain="acme-dev.kinde.com")
     store.ensure_created()
     store.ensure_created()  # idempotent
-    assert store.exists
+    assert path.is_file()
     assert mode(path) == 0o600
     assert store.lineage
-    assert store.domain == "acme-dev.kinde.com"
+    assert meta(path)["domain"] == "acme-dev.kinde.com"
     store.close()
 
 
@@ -96,9 +92,9 @@ def test_empty_file_left_by_a_death_at_birth_is_an_unborn_state(state_path: Path
     state_path.parent.mkdir(parents=True)
     state_path.touch(mode=0o600)
     view = StateStore.open(state_path, workspace="staging")
-    assert view.exists
     assert view.lineage == ""
     assert view.resources() == {}
+    assert state_path.stat().st_size == 0  # reading did not set it up
     view.put(resource("admin"))
     assert view.lineage
     assert view.serial == 1
@@ -213,9 +209,15 @@ def test_put_replaces_and_resources_are_sorted_by_address(store: StateStore) -> 
     assert everything["role.alpha"].attributes == {"name": "Alpha v2"}
 
 
+def forget(store: StateStore, address: str) -> None:
+    """Remove ``address`` the way apply does: a journalled step whose result removes the row."""
+    apply_id = store.begin_apply(who="test")
+    store.journal_result(store.journal_intent(apply_id, address, "forget", "", ""), outcome="ok", remove=address)
+
+
 def test_remove(store: StateStore) -> None:
     store.put(resource("admin"))
-    store.remove("role.admin")
+    forget(store, "role.admin")
     assert store.get("role.admin") is None
     assert store.resources() == {}
 
@@ -226,13 +228,12 @@ def test_serial_counts_resource_writes(store: StateStore) -> None:
     store.put(resource("b"))
     store.put(resource("a", name="again"))
     assert store.serial == 3
-    store.remove("role.b")
+    forget(store, "role.b")
     assert store.serial == 4
-    store.remove("role.never-there")  # nothing changed: not a write
+    forget(store, "role.never-there")  # nothing changed: not a write
     assert store.serial == 4
-    store.set_domain("acme-new.kinde.com")  # metadata: a saved plan stays valid
+    store.release_lock(store.acquire_lock("apply").id)  # not a resource: a saved plan stays valid
     assert store.serial == 4
-    assert store.domain == "acme-new.kinde.com"
 
 
 def test_serial_is_read_fresh_from_the_file(state_path: Path, store: StateStore) -> None:
@@ -272,7 +273,7 @@ def test_concurrent_puts_from_threads_share_one_store(store: StateStore) -> None
 
 def test_memory_store_is_born_and_touches_no_disk(tmp_path: Path) -> None:
     store = StateStore.memory(workspace="dev", domain="acme-dev.kinde.com")
-    assert not store.exists and store.path is None
+    assert store.path is None
     assert store.lineage
     store.put(resource("admin"))
     assert store.serial == 1

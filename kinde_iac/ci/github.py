@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from kinde_iac.errors import KindeIacError
+from kinde_iac.render.markdown import find_marker
 
 #: GitHub refuses issue comments longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -105,11 +106,6 @@ class _Api:
         return text.replace(self.token, "***") if self.token else text
 
 
-def _has_marker(body: str, marker: str) -> bool:
-    # Only at the start of a line: a quoted reply ("> <!-- ... -->") is someone else's comment.
-    return any(line.strip().startswith(marker) for line in body.splitlines())
-
-
 def post_or_update_comment(body: str, *, token: str, repository: str, pr_number: int, marker: str,
                            api_url: str = "https://api.github.com",
                            session: requests.Session | None = None) -> tuple[str, int]:
@@ -122,7 +118,7 @@ def post_or_update_comment(body: str, *, token: str, repository: str, pr_number:
     if not marker.strip():
         raise GitHubError("an empty marker would match every comment")
     owner, name = _split_repository(repository)
-    if not _has_marker(body, marker):
+    if find_marker(body, marker) is None:
         body = f"{marker}\n{body}"
     if len(body) > GITHUB_COMMENT_LIMIT:
         raise GitHubError(f"comment body is {len(body):,} characters; GitHub accepts at most "
@@ -135,7 +131,7 @@ def post_or_update_comment(body: str, *, token: str, repository: str, pr_number:
         resp = api.call("GET", url, params=params)
         page = api.json(resp)
         for comment in page if isinstance(page, list) else []:
-            if isinstance(comment, dict) and _has_marker(str(comment.get("body") or ""), marker):
+            if isinstance(comment, dict) and find_marker(str(comment.get("body") or ""), marker) is not None:
                 api.call("PATCH", f"{base}/comments/{comment['id']}", json_body={"body": body})
                 return "updated", int(comment["id"])
         # The next-page URL already carries per_page and page. Never follow it to another host:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import client_options, speed_options, take_lock, workspace_options
+from kinde_iac.cli.options import client_options, say_waiting, speed_options, workspace_options
 from kinde_iac.cli.status import ExitCode
 
 
@@ -17,7 +17,8 @@ from kinde_iac.cli.status import ExitCode
 def drift(workspace: str | None, config_path: str | None, state_path: str | None, fmt: str,
           parallelism: int, max_rps: float | None) -> None:
     """Report what changed outside kinde-iac since the last apply (exit 2 when drift is found)."""
-    from kinde_iac.engine.session import make_drift, open_session, resolve_target
+    from kinde_iac.engine.drift import make_drift
+    from kinde_iac.engine.session import open_session, resolve_target
     from kinde_iac.render import drift as render
 
     session = open_session(resolve_target(workspace, config_path, state_path),
@@ -40,18 +41,16 @@ def drift(workspace: str | None, config_path: str | None, state_path: str | None
 def import_(workspace: str | None, config_path: str | None, state_path: str | None, addresses: tuple[str, ...],
             all_: bool, lock_timeout: float) -> None:
     """Adopt live objects into state by natural key (ADDRESS, or ADDRESS=ID to pick one); Kinde is not changed."""
-    from kinde_iac.engine.session import import_objects, open_session, resolve_target
+    from kinde_iac.engine.adopt import import_objects
+    from kinde_iac.engine.session import open_session, resolve_target
 
     pins = dict(a.split("=", 1) for a in addresses if "=" in a)
     plain = [a for a in addresses if "=" not in a]
     session = open_session(resolve_target(workspace, config_path, state_path))
-    lock = None
     try:
-        lock = take_lock(session.state, "import", lock_timeout)
-        adopted = import_objects(session, addresses=plain, everything=all_, pins=pins)
+        with session.locked("import", lock_timeout, on_wait=say_waiting):
+            adopted = import_objects(session, addresses=plain, everything=all_, pins=pins)
     finally:
-        if lock is not None:
-            session.state.release_lock(lock.id)
         session.close()
     for ch in adopted:
         click.echo(f"{ch.address}: imported [id={ch.kinde_id or ch.key}]")
@@ -65,7 +64,8 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
 def export(workspace: str | None, config_path: str | None, state_path: str | None, out_path: str | None,
            parallelism: int, max_rps: float | None) -> None:
     """Write a complete native config of the live environment (secrets as ${env:KEY} references)."""
-    from kinde_iac.engine.session import make_export, open_session, resolve_target
+    from kinde_iac.engine.export import make_export
+    from kinde_iac.engine.session import open_session, resolve_target
 
     session = open_session(resolve_target(workspace, config_path, state_path), config_optional=True,
                            client_options=client_options(parallelism, max_rps))

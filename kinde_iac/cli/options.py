@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from kinde_iac.errors import LockError
-
 
 def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that works on a workspace takes."""
@@ -39,12 +37,13 @@ def use_color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
+def say_waiting(message: str) -> None:
+    """Waiting for the state lock is said aloud (on stderr), so a silent pause is never a mystery."""
+    click.echo(message, err=True)
+
+
 def take_lock(store: Any, operation: str, timeout: float) -> Any:
-    """Fail at once when another run holds the lock, unless --lock-timeout allows waiting (said aloud)."""
-    try:
-        return store.acquire_lock(operation)
-    except LockError as err:
-        if timeout <= 0:
-            raise
-        click.echo(f"Waiting up to {timeout:g}s for the state lock: {err}", err=True)
-    return store.acquire_lock(operation, timeout=timeout)
+    """The state lock for commands that hold it themselves (see ``engine.session.take_lock``)."""
+    from kinde_iac.engine.session import take_lock as engine_take_lock
+
+    return engine_take_lock(store, operation, timeout, say_waiting)

@@ -3,31 +3,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 import click
 
 from kinde_iac.cli.options import client_options, speed_options, use_color
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
-
-
-def _plan_one(workspace: str | None, config_path: str | None, state_path: str | None, parallelism: int,
-              allow_mass_delete: bool, max_rps: float | None, quiet: bool) -> tuple[Any, Any]:
-    """Plan one workspace; returns (plan, desired objects)."""
-    from kinde_iac.engine.session import check_safety, make_plan, open_session, resolve_target
-    from kinde_iac.render.progress import Progress
-
-    session = open_session(resolve_target(workspace, config_path, state_path),
-                           client_options=client_options(parallelism, max_rps))
-    progress = Progress.choose(quiet=quiet, requests=lambda: session.client.stats.requests)
-    try:
-        plan = check_safety(make_plan(session, parallelism=parallelism, on_event=progress), session,
-                            allow_mass_delete=allow_mass_delete)
-        return plan, session.desired
-    finally:
-        progress.finish()
-        session.close()
 
 
 @click.command()
@@ -47,52 +28,42 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
          fmt: str, full_plan_hint: str | None, detailed_exitcode: bool, no_color: bool, parallelism: int,
          max_rps: float | None, allow_mass_delete: bool) -> None:
     """Show what apply would change."""
-    from kinde_iac.engine.planfile import saved_document, write_plan_file
-    from kinde_iac.render.markdown import WorkspaceResult, render_markdown
+    from kinde_iac.engine.planfile import write_plan_file
+    from kinde_iac.engine.workspaces import plan_workspaces
+    from kinde_iac.render.json_plan import error_document, workspaces_document
+    from kinde_iac.render.markdown import render_markdown
+    from kinde_iac.render.progress import Progress
     from kinde_iac.render.text import render_plan
 
     targets: list[str | None] = list(workspaces) or [None]
     if len(targets) > 1 and (config_path or state_path or out_path):
         raise KindeIacError("--config, --state and --out work on one workspace; plan several with --workspace only")
-    if len(targets) > 1 and fmt == "text":
-        fmt_many = True
-    else:
-        fmt_many = False
-    results: list[Any] = []
-    for name in targets:
-        try:
-            the_plan, desired = _plan_one(name, config_path, state_path, parallelism, allow_mass_delete, max_rps,
-                                          quiet=fmt != "text")
-        except KindeIacError as err:
-            if len(targets) == 1:
-                raise
-            results.append((WorkspaceResult(workspace=name or "?", error=str(err)), None, None))
-            continue
-        doc = saved_document(the_plan, desired) if out_path or fmt == "json" else None
-        results.append((WorkspaceResult(workspace=the_plan.workspace, plan=the_plan), the_plan, doc))
-        if out_path and doc is not None:
-            write_plan_file(out_path, doc)
+    planned = plan_workspaces(
+        targets, config=config_path, state=state_path, parallelism=parallelism, allow_mass_delete=allow_mass_delete,
+        client_options=client_options(parallelism, max_rps), documents=bool(out_path) or fmt == "json",
+        progress=lambda session: Progress.choose(quiet=fmt != "text", requests=session.requests))
+    results = planned.results
+    if out_path and results[0].document is not None:
+        write_plan_file(out_path, results[0].document)
     if fmt == "markdown":
-        click.echo(render_markdown([r for r, _, _ in results], full_plan_hint=full_plan_hint), nl=False)
+        click.echo(render_markdown(results, full_plan_hint=full_plan_hint), nl=False)
     elif fmt == "json":
-        docs = [doc if doc is not None else {"workspace": r.workspace, "errors": [r.error]}
-                for r, _, doc in results]
-        click.echo(json.dumps(docs[0] if len(docs) == 1 else {"workspaces": docs}, indent=2, sort_keys=True))
+        docs = [r.document if r.document is not None else error_document(r.workspace, r.error) for r in results]
+        click.echo(json.dumps(workspaces_document(docs), indent=2, sort_keys=True))
     else:
-        for r, p, _ in results:
-            if fmt_many:
+        for r in results:
+            if len(results) > 1:
                 click.echo(f"=== {r.workspace}")
-            if p is None:
+            if r.plan is None:
                 click.echo(f"Error: {r.error}", err=True)
             else:
-                click.echo(render_plan(p, color=use_color(no_color)), nl=False)
+                click.echo(render_plan(r.plan, color=use_color(no_color)), nl=False)
         if out_path:
             click.echo(f"\nSaved the plan to {out_path}. Apply exactly this plan with: kinde-iac apply {out_path}")
-    if any(p is None for _, p, _ in results):
+    if planned.failed:
         sys.exit(ExitCode.ERROR)
-    if detailed_exitcode and any(p.has_changes for _, p, _ in results):
+    if detailed_exitcode and planned.has_changes:
         sys.exit(ExitCode.CHANGES)
-
 
 
 @click.command()
@@ -102,17 +73,18 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
 def show(plan_files: tuple[str, ...], fmt: str, full_plan_hint: str | None, no_color: bool) -> None:
     """Render saved plans (several files make one markdown body with a section each)."""
-    from kinde_iac.render.json_plan import load_plan_file, plan_from_document
-    from kinde_iac.render.markdown import WorkspaceResult, render_markdown
+    from kinde_iac.engine.plan_model import WorkspaceResult
+    from kinde_iac.engine.planfile import read_plan_file
+    from kinde_iac.render.json_plan import workspaces_document
+    from kinde_iac.render.markdown import render_markdown
     from kinde_iac.render.text import render_plan
 
-    docs = [load_plan_file(f) for f in plan_files]
-    plans = [plan_from_document(d) for d in docs]
+    saved = [read_plan_file(f) for f in plan_files]
     if fmt == "json":
-        click.echo(json.dumps(docs[0] if len(docs) == 1 else {"workspaces": docs}, indent=2, sort_keys=True))
+        click.echo(json.dumps(workspaces_document([s.document for s in saved]), indent=2, sort_keys=True))
     elif fmt == "markdown":
-        click.echo(render_markdown([WorkspaceResult(workspace=p.workspace, plan=p) for p in plans],
+        click.echo(render_markdown([WorkspaceResult(workspace=s.plan.workspace, plan=s.plan) for s in saved],
                                    full_plan_hint=full_plan_hint), nl=False)
     else:
-        for p in plans:
-            click.echo(render_plan(p, color=use_color(no_color)), nl=False)
+        for s in saved:
+            click.echo(render_plan(s.plan, color=use_color(no_color)), nl=False)

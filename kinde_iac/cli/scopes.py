@@ -27,7 +27,7 @@ def scopes_command(openapi_path: str, fmt: str) -> None:
     width = max((len(s.key) for s in generation.scopes), default=0)
     for s in generation.scopes:
         click.echo(f"{s.key.ljust(width)}  {s.description}")
-    for s in generation.skipped:
-        click.echo(f"skipped {s.method} {s.path} ({s.key}): {s.reason}", err=True)
+    for skipped in generation.skipped:
+        click.echo(f"skipped {skipped.method} {skipped.path} ({skipped.key}): {skipped.reason}", err=True)
     click.echo(f"{len(generation.scopes)} scopes from {generation.source}"
                + (f", {len(generation.skipped)} operations skipped" if generation.skipped else ""), err=True)

@@ -1,22 +1,22 @@
 """Executes a Plan: creates and updates in dependency order with bounded parallelism (each waits only
 for what it depends on), then deletes in reverse order. Every API step is journaled in state, and
-each object's state row is written in the same transaction as the step's result."""
+each object's state row is written in the same transaction as the step's result. Progress is told
+to listeners as typed events (``engine.events``)."""
 from __future__ import annotations
 
-import json
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from graphlib import TopologicalSorter
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.events import ApplyListener, Listeners, Outcome, Status, StepCounter
 from kinde_iac.engine.graph import forward_graph, reverse_graph
+from kinde_iac.engine.plan_model import Action, Counts, Plan, ResourceChange
+from kinde_iac.engine.secrets_file import SecretsFile
 from kinde_iac.errors import ApiError, KindeIacError
 from kinde_iac.resources import BY_NAME, Kind, Resource
 from kinde_iac.state import StateResource, StateStore
@@ -28,8 +28,10 @@ class ApplyResult:
     applied: list[str] = attrs.field(factory=list)
     failed: list[tuple[str, str]] = attrs.field(factory=list)
     skipped: list[str] = attrs.field(factory=list)
-    counts: dict[str, int] = attrs.field(
-        factory=lambda: {"added": 0, "changed": 0, "destroyed": 0, "imported": 0, "rechecked": 0})
+    #: Steps that finished, counted as the plan counts them.
+    counts: Counts = attrs.field(factory=Counts)
+    #: Creates whose reply was lost and that were settled by reading Kinde by natural key.
+    rechecked: int = 0
     seconds: float = 0.0
 
     @property
@@ -50,7 +52,7 @@ def stored_attributes(kind: Kind, resource: Resource, previous: StateResource | 
     return out
 
 
-def adopted_resource(desired: Resource, change: pm.ResourceChange) -> Resource:
+def adopted_resource(desired: Resource, change: ResourceChange) -> Resource:
     """What state records when adopting a live object: Kinde's values for fields it returns (so any
     remaining difference stays a planned update) and the desired values for fields it cannot return."""
     live = {c.name: c.before for c in change.changes if not c.sensitive and not c.unreadable}
@@ -71,59 +73,24 @@ def state_row(resource: Resource, previous: StateResource | None) -> StateResour
 DEFAULT_CREATE_RETRIES = 6
 
 
-class SecretsFile:
-    """A JSON file of one-time secrets keyed by address, mode 0600, written atomically per secret."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-
-    def check_writable(self) -> None:
-        """Fail before Kinde shows a secret once (a create or a rotate), not after."""
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise KindeIacError(f"cannot write the secrets file {self.path}: {folder} is not a writable directory")
-        if self.path.is_dir() or (self.path.exists() and not os.access(self.path, os.W_OK)):
-            raise KindeIacError(f"cannot write the secrets file {self.path}: it is not a writable file")
-        self.read()
-
-    def read(self) -> dict[str, str]:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as err:
-            raise KindeIacError(f"cannot read the secrets file {self.path}: {err}") from None
-
-    def write(self, address: str, secret: str) -> None:
-        with self._lock:
-            data = {**self.read(), address: secret}
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=2, sort_keys=True)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-
-
 class _Applier:
     """The WriteContext kinds see, plus the bookkeeping of one apply run."""
 
-    def __init__(self, plan: pm.Plan, desired: Mapping[str, Resource], state: StateStore, client: Any,
-                 on_event: Callable[[str], None] | None, secrets_out: SecretsFile | None = None) -> None:
+    def __init__(self, plan: Plan, desired: Mapping[str, Resource], state: StateStore, client: Any,
+                 listener: ApplyListener, secrets_out: SecretsFile | None = None) -> None:
         self.secrets_out = secrets_out
         self.plan = plan
         self.desired = desired
         self.state = state
         self.client = client
-        self._emit = on_event or (lambda _line: None)
+        self.events = listener
+        # Re-entrant: kinds call back into id_of/record_created while a step holds it.
         self._lock = threading.RLock()
         self._ids: dict[str, str] = {a: s.kinde_id for a, s in state.resources().items() if s.kinde_id}
         for ch in plan.changes:
-            if ch.kinde_id and ch.action != pm.REPLACE:
+            if ch.kinde_id and ch.action != Action.REPLACE:
                 self._ids.setdefault(ch.address, ch.kinde_id)
         self.apply_id = ""
-        self.result = ApplyResult()
 
     # -- WriteContext --------------------------------------------------------------------------
     def id_of(self, address: str) -> str:
@@ -131,35 +98,35 @@ class _Applier:
             return self._ids[address]
 
     def record_created(self, resource: Resource, kinde_id: str | None, attributes: Mapping[str, Any]) -> None:
-        kind = BY_NAME[resource.kind]
         partial = attrs.evolve(resource, attributes=dict(attributes))
         with self._lock:
             if kinde_id:
                 self._ids[resource.address] = kinde_id
-            self.state.put(self._row(kind, partial, kinde_id))
+            self.state.put(self._row(partial, kinde_id))
 
     def deliver_secret(self, address: str, secret: str) -> None:
-        if self.secrets_out is None:
-            self._emit(f"{address}: its one-time secret was discarded (no --secrets-out FILE given)")
-            return
-        self.secrets_out.write(address, secret)
-        self._emit(f"{address}: one-time secret written to {self.secrets_out.path}")
+        if self.secrets_out is not None:
+            self.secrets_out.write(address, secret)
+        self.events.secret_delivered(address, self.secrets_out.path if self.secrets_out else None)
 
     # -- bookkeeping ---------------------------------------------------------------------------
-    def _row(self, kind: Kind, resource: Resource, kinde_id: str | None) -> StateResource:
+    def _row(self, resource: Resource, kinde_id: str | None) -> StateResource:
         return state_row(attrs.evolve(resource, kinde_id=kinde_id), self.state.get(resource.address))
 
-    def _step(self, address: str, action: str, fn: Callable[[], Any], *, put: Callable[[Any], StateResource | None]
-              | None = None, remove: bool = False) -> Any:
+    def _step(self, ch: ResourceChange, action: Action, fn: Callable[[], Any], *,
+              put: Callable[[Any], StateResource | None] | None = None, remove: bool = False) -> Any:
         """One journaled step: intent row, the call, then result + state row in one transaction."""
+        address = ch.address
+        self.events.step_started(address, action, None if action == Action.CREATE else ch.kinde_id or ch.key)
         with self._lock:
-            entry = self.state.journal_intent(self.apply_id, address, action, "", "")
+            entry = self.state.journal_intent(self.apply_id, address, action.value, "", "")
         try:
             value = fn()
         except Exception as err:
+            status = Status.AMBIGUOUS if isinstance(err, ApiError) and err.ambiguous else Status.FAILED
             with self._lock:
-                outcome = "ambiguous" if isinstance(err, ApiError) and err.ambiguous else "failed"
-                self.state.journal_result(entry, outcome=outcome, detail=str(err)[:500])
+                self.state.journal_result(entry, outcome=status.value, detail=str(err)[:500])
+            self.events.step_finished(address, action, Outcome(status, error=str(err)))
             raise
         with self._lock:
             row = put(value) if put else None
@@ -167,45 +134,59 @@ class _Applier:
                 self._ids.pop(address, None)
                 if row.kinde_id:
                     self._ids[address] = row.kinde_id
-            self.state.journal_result(entry, outcome="ok", kinde_id=row.kinde_id if row else None,
+            self.state.journal_result(entry, outcome=Status.OK.value, kinde_id=row.kinde_id if row else None,
                                       put=row, remove=address if remove else None)
+        self.events.step_finished(address, action, Outcome(Status.OK, kinde_id=row.kinde_id if row else None))
         return value
 
-    # -- actions --------------------------------------------------------------------------------
-    def forward(self, ch: pm.ResourceChange) -> None:
+    # -- steps ----------------------------------------------------------------------------------
+    def run(self, ch: ResourceChange) -> None:
+        """Every step of one change, in the order ``ResourceChange.steps`` gives."""
+        for action in ch.steps:
+            self._run_step(ch, action)
+        if ch.action == Action.NOOP and ch.address in self.desired:
+            self._refresh_row(ch)
+
+    def _run_step(self, ch: ResourceChange, action: Action) -> None:
         kind = BY_NAME[ch.kind]
-        d = self.desired[ch.address]
-        if ch.action == pm.REPLACE:
-            old = self._resource_from_state(ch) or attrs.evolve(d, kinde_id=ch.kinde_id)
-            self._emit(f"{ch.address}: Destroying... [id={ch.kinde_id or ch.key}]")
-            self._step(ch.address, "delete", lambda: kind.delete(self, old, ch.kinde_id), remove=True)
-        if ch.action in (pm.CREATE, pm.REPLACE):
-            self._emit(f"{ch.address}: Creating...")
-            kinde_id = self._step(ch.address, "create", lambda: self._create(kind, d),
-                                  put=lambda kid: self._row(kind, d, kid))
-            self._emit(f"{ch.address}: Creation complete" + (f" [id={kinde_id}]" if kinde_id else ""))
-            self._count("added" if ch.action == pm.CREATE else "changed")
-            return
-        if ch.imported:
-            self._emit(f"{ch.address}: Importing... [id={ch.kinde_id or ch.key}]")
-            adopted = adopted_resource(d, ch)
-            self._step(ch.address, "import", lambda: None, put=lambda _v: self._row(kind, adopted, ch.kinde_id))
-            self._count("imported")
-        if ch.action == pm.UPDATE:
+        if action == Action.IMPORT:
+            adopted = adopted_resource(self.desired[ch.address], ch)
+            self._step(ch, action, lambda: None, put=lambda _v: self._row(adopted, ch.kinde_id))
+        elif action == Action.DELETE:
+            old = self._old_resource(ch)
+            self._step(ch, action, lambda: kind.delete(self, old, ch.kinde_id), remove=True)
+        elif action == Action.CREATE:
+            d = self.desired[ch.address]
+            self._step(ch, action, lambda: self._create(kind, d), put=lambda kid: self._row(d, kid))
+        elif action == Action.UPDATE:
+            d = self.desired[ch.address]
             changed = frozenset(c.name for c in ch.changes)
-            self._emit(f"{ch.address}: Modifying... [id={ch.kinde_id or ch.key}]")
-            self._step(ch.address, "update",
-                       lambda: kind.update(self, d, ch.kinde_id, ch.before or {}, changed),
-                       put=lambda _v: self._row(kind, d, ch.kinde_id))
-            self._emit(f"{ch.address}: Modifications complete")
-            self._count("changed")
-        elif ch.action == pm.NOOP:
-            previous = self.state.get(ch.address)
-            row = self._row(kind, d, ch.kinde_id)
-            if previous is None or previous.attributes != row.attributes or previous.kinde_id != ch.kinde_id \
-                    or tuple(previous.depends_on) != tuple(d.depends_on) or previous.protect != row.protect:
-                with self._lock:
-                    self.state.put(row)
+            self._step(ch, action, lambda: kind.update(self, d, ch.kinde_id, ch.before or {}, changed),
+                       put=lambda _v: self._row(d, ch.kinde_id))
+        elif action == Action.FORGET:
+            self._step(ch, action, lambda: None, remove=True)
+
+    def _refresh_row(self, ch: ResourceChange) -> None:
+        """An unchanged object's row still follows the config (protect, dependencies, an adopted id):
+        not a step, since Kinde is not called."""
+        d = self.desired[ch.address]
+        previous = self.state.get(ch.address)
+        row = self._row(d, ch.kinde_id)
+        if previous is None or previous.attributes != row.attributes or previous.kinde_id != ch.kinde_id \
+                or tuple(previous.depends_on) != tuple(d.depends_on) or previous.protect != row.protect:
+            with self._lock:
+                self.state.put(row)
+
+    def _old_resource(self, ch: ResourceChange) -> Resource:
+        """The object being destroyed, as state last recorded it (a replaced object that state never
+        held is destroyed with its desired shape and live id)."""
+        s = self.state.get(ch.address)
+        if s is not None:
+            return Resource(kind=s.kind, key=s.key, natural=tuple(s.natural), attributes=dict(s.attributes),
+                            depends_on=tuple(s.depends_on), kinde_id=s.kinde_id)
+        if ch.address in self.desired:
+            return attrs.evolve(self.desired[ch.address], kinde_id=ch.kinde_id)
+        raise KindeIacError(f"{ch.address}: not in state, so kinde-iac cannot tell what to destroy")
 
     def _create(self, kind: Kind, d: Resource) -> str | None:
         # A create gets the same retry budget as any other request; each retry follows a read.
@@ -218,8 +199,7 @@ class _Applier:
                     raise
             # The reply was lost: a read by natural key decides whether the create landed. A create
             # is never repeated blindly, only after Kinde has been seen not to have the object.
-            self._emit(f"{d.address}: create outcome unknown; checking Kinde by natural key")
-            self._count("rechecked")
+            self.events.create_rechecked(d.address)
             found = kind.find(self, d)
             if found is not None:
                 return self._adopt_created(kind, d, found)
@@ -232,30 +212,8 @@ class _Applier:
         kind.update(self, d, kinde_id, {}, frozenset(f.name for f in kind.fields))
         return kinde_id
 
-    def backward(self, ch: pm.ResourceChange) -> None:
-        if ch.action == pm.FORGET:
-            self._step(ch.address, "forget", lambda: None, remove=True)
-            return
-        kind = BY_NAME[ch.kind]
-        old = self._resource_from_state(ch)
-        self._emit(f"{ch.address}: Destroying... [id={ch.kinde_id or ch.key}]")
-        self._step(ch.address, "delete", lambda: kind.delete(self, old, ch.kinde_id), remove=True)
-        self._emit(f"{ch.address}: Destruction complete")
-        self._count("destroyed")
 
-    def _resource_from_state(self, ch: pm.ResourceChange) -> Resource | None:
-        s = self.state.get(ch.address)
-        if s is None:
-            return None
-        return Resource(kind=s.kind, key=s.key, natural=tuple(s.natural), attributes=dict(s.attributes),
-                        depends_on=tuple(s.depends_on), kinde_id=s.kinde_id)
-
-    def _count(self, what: str) -> None:
-        with self._lock:
-            self.result.counts[what] += 1
-
-
-def _walk(ts: TopologicalSorter, by_address: Mapping[str, pm.ResourceChange], run: Callable[[pm.ResourceChange], None],
+def _walk(ts: TopologicalSorter, by_address: Mapping[str, ResourceChange], run: Callable[[ResourceChange], None],
           parallelism: int, result: ApplyResult) -> None:
     """Run nodes as soon as their dependencies are done; after a failure, start nothing new."""
     failed = False
@@ -284,38 +242,42 @@ def _walk(ts: TopologicalSorter, by_address: Mapping[str, pm.ResourceChange], ru
 
 
 def apply_plan(
-    plan: pm.Plan,
+    plan: Plan,
     *,
     desired: Mapping[str, Resource],
     state: StateStore,
     client: Any,
     parallelism: int = 4,
     who: str = "",
-    on_event: Callable[[str], None] | None = None,
+    listener: ApplyListener | None = None,
     secrets_out: SecretsFile | None = None,
 ) -> ApplyResult:
     """Carry out ``plan``. ``desired`` holds the real (unmasked) desired objects by address."""
     started = time.monotonic()
-    applier = _Applier(plan, desired, state, client, on_event, secrets_out)
+    counter = StepCounter()
+    applier = _Applier(plan, desired, state, client, Listeners([counter, listener]), secrets_out)
     state.ensure_created()
     # Steps a killed run began but never finished: the plan just made has settled them by reading
     # Kinde by natural key (adopting what landed, redoing what did not), so they are closed here.
     for entry in state.open_intents():
-        state.journal_result(entry.id, outcome="ambiguous",
+        state.journal_result(entry.id, outcome=Status.AMBIGUOUS.value,
                              detail="the run ended before this step's result; reconciled by natural key "
                                     "in the next apply")
-    applier.apply_id = state.begin_apply(who=who, summary=plan.count())
+    applier.apply_id = state.begin_apply(who=who, summary=plan.counts.as_dict())
     by_address = {c.address: c for c in plan.changes}
-    result = applier.result
+    result = ApplyResult()
     try:
-        _walk(forward_graph(plan.changes), by_address, applier.forward, parallelism, result)
+        _walk(forward_graph(plan.changes), by_address, applier.run, parallelism, result)
         if result.ok:
-            _walk(reverse_graph(plan.changes), by_address, applier.backward, parallelism, result)
+            _walk(reverse_graph(plan.changes), by_address, applier.run, parallelism, result)
         else:
             result.skipped.extend(sorted(c.address for c in plan.changes
-                                         if c.action in (pm.DELETE, pm.FORGET) and c.address not in result.skipped))
+                                         if c.action in (Action.DELETE, Action.FORGET)
+                                         and c.address not in result.skipped))
     finally:
         result.seconds = time.monotonic() - started
+        result.counts, result.rechecked = counter.counts, counter.rechecked
         state.end_apply(applier.apply_id, status="ok" if result.ok else "failed",
-                        summary={**result.counts, "failed": len(result.failed)})
+                        summary={**result.counts.as_dict(), "rechecked": result.rechecked,
+                                 "failed": len(result.failed)})
     return result

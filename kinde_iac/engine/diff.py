@@ -43,8 +43,3 @@ def differing_fields(before: Mapping[str, Any], after: Mapping[str, Any], set_fi
             if path:
                 names.add(str(path[0]))
     return names
-
-
-def set_changes(before: Any, after: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    b, a = set(before or ()), set(after or ())
-    return tuple(sorted(a - b)), tuple(sorted(b - a))

@@ -9,9 +9,11 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from kinde_iac.config.model import IgnoreRule
-from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.events import RefreshListener
 from kinde_iac.engine.plan import build_plan
+from kinde_iac.engine.plan_model import Action, ResourceChange, Unmanaged
 from kinde_iac.engine.refresh import LiveState
+from kinde_iac.engine.session import Session, read_live
 from kinde_iac.resources import Resource
 from kinde_iac.state import StateResource
 
@@ -22,13 +24,13 @@ class DriftReport:
     domain: str
     environment: str | None
     #: Managed objects whose fields moved (per field: last applied vs live).
-    changed: tuple[pm.ResourceChange, ...]
+    changed: tuple[ResourceChange, ...]
     #: Managed objects Kinde no longer has.
-    deleted: tuple[pm.ResourceChange, ...]
+    deleted: tuple[ResourceChange, ...]
     #: Managed objects deleted and re-created outside kinde-iac (same natural key, new id).
-    recreated: tuple[pm.ResourceChange, ...]
-    unmanaged: tuple[pm.Unmanaged, ...]
-    ignored: tuple[tuple[pm.Unmanaged, str], ...]
+    recreated: tuple[ResourceChange, ...]
+    unmanaged: tuple[Unmanaged, ...]
+    ignored: tuple[tuple[Unmanaged, str], ...]
     expired_rules: tuple[IgnoreRule, ...]
     #: Per kind: (managed, all live) objects.
     coverage: dict[str, tuple[int, int]]
@@ -76,7 +78,7 @@ def build_drift(
     wanted = {(r.kind, r.natural) for r in desired}
     changed, deleted, recreated = [], [], []
     for ch in plan.changes:
-        if ch.deleted_outside or (ch.action == pm.CREATE and ch.address in state):
+        if ch.deleted_outside or (ch.action == Action.CREATE and ch.address in state):
             deleted.append(ch)
         elif ch.imported:
             recreated.append(ch)
@@ -95,3 +97,11 @@ def build_drift(
     return DriftReport(workspace=workspace, domain=domain, environment=environment, changed=tuple(changed),
                        deleted=tuple(deleted), recreated=tuple(recreated), unmanaged=tuple(unmanaged),
                        ignored=tuple(ignored), expired_rules=expired, coverage=plan.coverage)
+
+
+def make_drift(session: Session, *, parallelism: int = 8, on_event: RefreshListener | None = None) -> DriftReport:
+    """Last apply against live, with every kind read so unmanaged objects are found too."""
+    env, state_rows, live = read_live(session, parallelism=parallelism, everything=True, on_event=on_event)
+    return build_drift(workspace=session.target.name, domain=session.api.base_url, environment=env.get("code"),
+                       desired=session.desired, state=state_rows, live=live,
+                       ignore=session.workspace.ignore)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.engine.refresh import LiveState
+from kinde_iac.engine.session import Session, read_live
 from kinde_iac.resources import BY_NAME, KINDS, Resource
 from kinde_iac.state import StateResource, is_secret_hash
 
@@ -61,3 +62,9 @@ def export_config(live: LiveState, state: Mapping[str, StateResource], *, enviro
         out["kinde"] = {"environment": environment}
     out.update({k: config[k] for k in sorted(config)})
     return out
+
+
+def make_export(session: Session, *, parallelism: int = 8) -> dict[str, Any]:
+    """The export of a session's live environment (every kind is read)."""
+    env, state_rows, live = read_live(session, parallelism=parallelism, everything=True)
+    return export_config(live, state_rows, environment=env.get("code"))

@@ -2,17 +2,17 @@
 before what they depend on (the reverse)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 
-from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.plan_model import Action, ResourceChange
 from kinde_iac.errors import KindeIacError
 
 #: Actions that make or change objects (run first, dependencies first).
-FORWARD = (pm.CREATE, pm.UPDATE, pm.REPLACE, pm.NOOP)
+FORWARD = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.NOOP)
 
 
-def forward_graph(changes: Sequence[pm.ResourceChange]) -> TopologicalSorter:
+def forward_graph(changes: Sequence[ResourceChange]) -> TopologicalSorter:
     """Creates/updates/replacements (and adoptions): each waits for the objects it depends on."""
     nodes = {c.address for c in changes if c.action in FORWARD or c.imported}
     ts: TopologicalSorter = TopologicalSorter()
@@ -22,9 +22,9 @@ def forward_graph(changes: Sequence[pm.ResourceChange]) -> TopologicalSorter:
     return _prepared(ts)
 
 
-def reverse_graph(changes: Sequence[pm.ResourceChange]) -> TopologicalSorter:
+def reverse_graph(changes: Sequence[ResourceChange]) -> TopologicalSorter:
     """Deletes: an object goes only after everything that depends on it has gone."""
-    nodes = {c.address for c in changes if c.action in (pm.DELETE, pm.FORGET)}
+    nodes = {c.address for c in changes if c.action in (Action.DELETE, Action.FORGET)}
     ts: TopologicalSorter = TopologicalSorter()
     for c in changes:
         if c.address in nodes:
@@ -41,18 +41,3 @@ def _prepared(ts: TopologicalSorter) -> TopologicalSorter:
     except CycleError as err:
         raise KindeIacError(f"dependency cycle between {' -> '.join(err.args[1])}") from None
     return ts
-
-
-def levels(changes: Sequence[pm.ResourceChange]) -> list[list[str]]:
-    """Forward changes grouped in dependency levels (for display and tests)."""
-    ts = forward_graph(changes)
-    out: list[list[str]] = []
-    while ts.is_active():
-        ready = sorted(ts.get_ready())
-        out.append(ready)
-        ts.done(*ready)
-    return out
-
-
-def addresses(changes: Iterable[pm.ResourceChange]) -> list[str]:
-    return [c.address for c in changes]

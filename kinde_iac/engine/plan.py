@@ -11,11 +11,22 @@ from typing import Any
 
 import attrs
 
-from kinde_iac.engine import plan_model as pm
-from kinde_iac.engine.diff import differing_fields, same, set_changes
+from kinde_iac.engine.diff import differing_fields, same
+from kinde_iac.engine.events import RefreshListener
+from kinde_iac.engine.plan_model import (
+    SENSITIVE,
+    Action,
+    AttributeChange,
+    Plan,
+    ResourceChange,
+    Unmanaged,
+    Verdict,
+)
 from kinde_iac.engine.refresh import LiveState
+from kinde_iac.engine.session import Session, read_live
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import BY_NAME, Kind, Resource
+from kinde_iac.resources.base import set_diff
 from kinde_iac.state import StateResource, is_secret_hash
 
 
@@ -26,7 +37,7 @@ class PlanError(KindeIacError):
 def mask(kind: Kind, attributes: Mapping[str, Any] | None, sensitive: frozenset[str]) -> dict[str, Any] | None:
     if attributes is None:
         return None
-    return {k: (pm.SENSITIVE if k in sensitive and v is not None else v) for k, v in attributes.items()}
+    return {k: (SENSITIVE if k in sensitive and v is not None else v) for k, v in attributes.items()}
 
 
 def _index_live(live: LiveState) -> tuple[dict[tuple[str, str], Resource], dict[tuple[str, tuple[str, ...]], list[Resource]]]:
@@ -76,7 +87,7 @@ def build_plan(
     live: LiveState,
     adopt_ids: Mapping[str, str] | None = None,
     on_ambiguous: Callable[[str, str], None] | None = None,
-) -> pm.Plan:
+) -> Plan:
     """Compare and decide one action per object. ``adopt_ids`` pins an address to a live id.
 
     Several live candidates for one adoption are an error, unless ``on_ambiguous`` takes the
@@ -88,11 +99,11 @@ def build_plan(
 
     # State entries first, so their live objects are claimed before any adoption by natural key.
     live_of: dict[str, Resource | None] = {}
-    for address, s in state.items():
-        if s.kind in live.kinds:
-            live_of[address] = matcher.by_state(s)
+    for address, row in state.items():
+        if row.kind in live.kinds:
+            live_of[address] = matcher.by_state(row)
 
-    changes: dict[str, pm.ResourceChange] = {}
+    changes: dict[str, ResourceChange] = {}
     replaced: set[str] = set()
     for d in desired:
         kind = BY_NAME[d.kind]
@@ -123,7 +134,7 @@ def build_plan(
             if imported:
                 deleted_outside = False
         change = _diff_one(kind, d, s, l, imported, deleted_outside, warnings)
-        if change.action == pm.REPLACE:
+        if change.action == Action.REPLACE:
             replaced.add(d.address)
         changes[d.address] = change
 
@@ -132,9 +143,9 @@ def build_plan(
         kind = BY_NAME[d.kind]
         if kind.parent_kind and any(dep in replaced for dep in d.depends_on):
             ch = changes[d.address]
-            if ch.action in (pm.UPDATE, pm.NOOP):
+            if ch.action in (Action.UPDATE, Action.NOOP):
                 warning = (kind.replace_warning,) if kind.replace_warning else ()
-                changes[d.address] = _evolve(ch, action=pm.REPLACE,
+                changes[d.address] = _evolve(ch, action=Action.REPLACE,
                                              notes=ch.notes + ("replaced with its parent", *warning))
                 replaced.add(d.address)
 
@@ -143,7 +154,7 @@ def build_plan(
         for d in desired:
             ch = changes[d.address]
             kind = BY_NAME[d.kind]
-            if ch.before is None or ch.action in (pm.CREATE, pm.REPLACE):
+            if ch.before is None or ch.action in (Action.CREATE, Action.REPLACE):
                 continue
             lost = {f.name: {k for k in (ch.before.get(f.name) or []) if f"{f.ref_kind}.{k}" in replaced}
                     for f in kind.fields if f.ref_kind}
@@ -152,28 +163,28 @@ def build_plan(
                 for name, keys in lost.items():
                     if keys:
                         before[name] = sorted(set(before[name]) - keys)
-                s = state.get(d.address)
-                l = Resource(kind=d.kind, key=d.key, natural=d.natural, attributes=before, kinde_id=ch.kinde_id)
-                redo = _diff_one(kind, d, s, l, ch.imported, False, warnings)
+                relinked = Resource(kind=d.kind, key=d.key, natural=d.natural, attributes=before,
+                                    kinde_id=ch.kinde_id)
+                redo = _diff_one(kind, d, state.get(d.address), relinked, ch.imported, False, warnings)
                 changes[d.address] = _evolve(redo, notes=redo.notes + ("re-links objects being replaced",))
 
     # In state but no longer in config: destroy (or just forget when Kinde has already lost it).
-    for address, s in state.items():
-        if address in desired_by_addr or s.kind not in live.kinds:
+    for address, row in state.items():
+        if address in desired_by_addr or row.kind not in live.kinds:
             continue
-        kind = BY_NAME[s.kind]
-        l = live_of.get(address)
-        if l is None:
-            changes[address] = pm.ResourceChange(
-                address=address, kind=s.kind, key=s.key, action=pm.FORGET, kinde_id=s.kinde_id,
-                natural=tuple(s.natural), depends_on=tuple(s.depends_on), deleted_outside=True,
+        kind = BY_NAME[row.kind]
+        gone = live_of.get(address)
+        if gone is None:
+            changes[address] = ResourceChange(
+                address=address, kind=row.kind, key=row.key, action=Action.FORGET, kinde_id=row.kinde_id,
+                natural=tuple(row.natural), depends_on=tuple(row.depends_on), deleted_outside=True,
                 notes=("already deleted outside kinde-iac; only forgotten from state",))
             continue
-        sens = kind.sensitive_fields(s.attributes)
-        changes[address] = pm.ResourceChange(
-            address=address, kind=s.kind, key=s.key, action=pm.DELETE, kinde_id=l.kinde_id,
-            natural=tuple(s.natural), before=mask(kind, l.attributes, sens), depends_on=tuple(s.depends_on),
-            notes=tuple(kind.warnings(l)),
+        sens = kind.sensitive_fields(row.attributes)
+        changes[address] = ResourceChange(
+            address=address, kind=row.kind, key=row.key, action=Action.DELETE, kinde_id=gone.kinde_id,
+            natural=tuple(row.natural), before=mask(kind, gone.attributes, sens),
+            depends_on=tuple(row.depends_on), notes=tuple(kind.warnings(gone)),
         )
 
     unmanaged = []
@@ -184,34 +195,34 @@ def build_plan(
         coverage[kind_name] = (managed, len(resources))
         for r in resources:
             if id(r) not in matcher.claimed:
-                unmanaged.append(pm.Unmanaged(address=r.address, kind=kind_name, natural=r.natural,
+                unmanaged.append(Unmanaged(address=r.address, kind=kind_name, natural=r.natural,
                                               kinde_id=r.kinde_id))
 
     ordered = _order(changes)
-    return pm.Plan(
+    return Plan(
         workspace=workspace, domain=domain, environment=environment, lineage=lineage, serial=serial,
         changes=tuple(ordered), unmanaged=tuple(unmanaged), warnings=tuple(dict.fromkeys(warnings)),
         coverage=coverage,
     )
 
 
-def _evolve(ch: pm.ResourceChange, **kw: Any) -> pm.ResourceChange:
+def _evolve(ch: ResourceChange, **kw: Any) -> ResourceChange:
     return attrs.evolve(ch, **kw)
 
 
 def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | None, imported: bool,
-              deleted_outside: bool, warnings: list[str]) -> pm.ResourceChange:
+              deleted_outside: bool, warnings: list[str]) -> ResourceChange:
     sens = kind.sensitive_fields(d.attributes)
     after = mask(kind, d.attributes, sens)
     base: dict[str, Any] = {"address": d.address, "kind": d.kind, "key": d.key, "natural": d.natural,
                             "depends_on": d.depends_on, "after": after, "imported": imported,
                             "deleted_outside": deleted_outside}
     if l is None:
-        notes = ("deleted outside kinde-iac",) if deleted_outside else ()
-        return pm.ResourceChange(action=pm.CREATE, **base, notes=notes)
+        return ResourceChange(action=Action.CREATE, **base,
+                              notes=("deleted outside kinde-iac",) if deleted_outside else ())
 
     S = s.attributes if s is not None and not imported else None
-    changes: list[pm.AttributeChange] = []
+    changes: list[AttributeChange] = []
     set_fields = frozenset(f.name for f in kind.fields if f.is_set)
     # Cheap pass first: in a converged workspace every object is equal and deepdiff is never run.
     candidates = differing_fields(
@@ -234,45 +245,45 @@ def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | No
         if f.is_set and L is None:
             continue  # not read (an object kinde-iac had no reason to look into)
         if S is None:
-            verdict = pm.ADOPT if imported else pm.PENDING
+            verdict = Verdict.ADOPT if imported else Verdict.PENDING
         else:
             s_val = S.get(f.name)
             if same(L, s_val, is_set=f.is_set, sensitive=sensitive):
-                verdict = pm.PENDING
+                verdict = Verdict.PENDING
             elif same(D, s_val, is_set=f.is_set, sensitive=sensitive):
-                verdict = pm.DRIFT
+                verdict = Verdict.DRIFT
             else:
-                verdict = pm.CONFLICT
-        added, removed = set_changes(L, D) if f.is_set else ((), ())
-        changes.append(pm.AttributeChange(
+                verdict = Verdict.CONFLICT
+        added, removed = set_diff(L, D) if f.is_set else ([], [])
+        changes.append(AttributeChange(
             name=f.name,
-            before=pm.SENSITIVE if sensitive else L,
-            after=pm.SENSITIVE if sensitive else D,
+            before=SENSITIVE if sensitive else L,
+            after=SENSITIVE if sensitive else D,
             last_applied=_shown_last_applied(S.get(f.name) if S else None, sensitive),
             verdict=verdict, sensitive=sensitive, unreadable=unreadable,
             forces_replacement=kind.forces_replacement(f.name, d.attributes),
-            business_wide=f.business_wide, is_set=f.is_set, added=added, removed=removed,
+            business_wide=f.business_wide, is_set=f.is_set, added=tuple(added), removed=tuple(removed),
         ))
     before = mask(kind, {f.name: _effective_live(f.name, f.unreadable or f.name in sens, l, S, d)
                          for f in kind.fields}, sens)
     if not changes:
-        action = pm.NOOP
+        action = Action.NOOP
     elif any(c.forces_replacement for c in changes):
-        action = pm.REPLACE
+        action = Action.REPLACE
     else:
-        action = pm.UPDATE
+        action = Action.UPDATE
     notes: list[str] = []
-    if any(c.business_wide for c in changes) or action == pm.REPLACE and any(f.business_wide for f in kind.fields):
+    if any(c.business_wide for c in changes) or action == Action.REPLACE and any(f.business_wide for f in kind.fields):
         notes.extend(kind.warnings(d))
-    if action == pm.REPLACE and kind.replace_warning:
+    if action == Action.REPLACE and kind.replace_warning:
         notes.append(kind.replace_warning)
-    return pm.ResourceChange(action=action, kinde_id=l.kinde_id, before=before, changes=tuple(changes),
+    return ResourceChange(action=action, kinde_id=l.kinde_id, before=before, changes=tuple(changes),
                              notes=tuple(notes), **base)
 
 
 def _shown_last_applied(value: Any, sensitive: bool) -> Any:
     """A value that was secret when applied stays masked, even if the variable is no longer secret."""
-    return pm.SENSITIVE if sensitive or is_secret_hash(value) else value
+    return SENSITIVE if sensitive or is_secret_hash(value) else value
 
 
 def _effective_live(name: str, unreadable: bool, l: Resource, S: Mapping[str, Any] | None, d: Resource) -> Any:
@@ -283,10 +294,24 @@ def _effective_live(name: str, unreadable: bool, l: Resource, S: Mapping[str, An
     return l.attributes.get(name)
 
 
-_ACTION_ORDER = {pm.DELETE: 0, pm.REPLACE: 1, pm.CREATE: 2, pm.IMPORT: 3, pm.UPDATE: 4, pm.FORGET: 5, pm.NOOP: 6}
-
-
-def _order(changes: Mapping[str, pm.ResourceChange]) -> Iterable[pm.ResourceChange]:
+def _order(changes: Mapping[str, ResourceChange]) -> Iterable[ResourceChange]:
     """Stable, readable order: by kind registry order, then address."""
     kind_order = {name: i for i, name in enumerate(BY_NAME)}
     return sorted(changes.values(), key=lambda c: (kind_order[c.kind], c.address))
+
+
+def make_plan(session: Session, *, parallelism: int = 8, adopt_ids: Mapping[str, str] | None = None,
+              on_event: RefreshListener | None = None,
+              on_ambiguous: Callable[[str, str], None] | None = None) -> Plan:
+    """The plan of a session's workspace: the environment guard, one refresh, the three-way diff."""
+    env, state_rows, live = read_live(session, parallelism=parallelism, on_event=on_event)
+    plan = build_plan(
+        workspace=session.target.name, domain=session.api.base_url, environment=env.get("code"),
+        desired=session.desired, state=state_rows, lineage=session.state.lineage, serial=session.state.serial,
+        live=live, adopt_ids=adopt_ids, on_ambiguous=on_ambiguous,
+    )
+    if not session.workspace.kinde.environment:
+        warning = (f"{session.target.config}: no kinde.environment set, so kinde-iac cannot check that these "
+                   f"credentials reach the intended environment (they reach {env.get('code')!r})")
+        plan = attrs.evolve(plan, warnings=(*plan.warnings, warning))
+    return plan

@@ -4,18 +4,83 @@ A plan never holds a secret value: sensitive attributes are replaced by ``SENSIT
 """
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 SENSITIVE = "(sensitive value)"
 
-#: Actions, in the order the plan lists them.
-CREATE, UPDATE, REPLACE, DELETE, IMPORT, NOOP, FORGET = (
-    "create", "update", "replace", "delete", "import", "no-op", "forget",
-)
-#: Per-field verdicts (DESIGN section 5).
-PENDING, DRIFT, CONFLICT, NEW, ADOPT = "pending", "drift", "conflict", "new", "adopt"
+
+class Action(str, enum.Enum):
+    """What happens to one object. String-valued, so plan documents and the journal keep their words."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    #: Only ever a step of apply (adopting a live object into state). In a plan an import is the
+    #: ``imported`` flag beside the object's action, since it can come with an update or a replacement.
+    IMPORT = "import"
+    NOOP = "no-op"
+    #: Drop from state an object Kinde has already lost.
+    FORGET = "forget"
+
+    def __str__(self) -> str:
+        # f-strings and str() give the word on every Python version (3.12 changed mixed-in enums).
+        return self.value
+
+
+class Verdict(str, enum.Enum):
+    """Why one field differs (DESIGN section 5)."""
+
+    #: The config changed (live = last applied).
+    PENDING = "pending"
+    #: Changed outside kinde-iac (desired = last applied): the plan reverts it.
+    DRIFT = "drift"
+    #: Config and Kinde both moved.
+    CONFLICT = "conflict"
+    #: An adopted object has no last apply to compare with.
+    ADOPT = "adopt"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen
+class Counts:
+    """The four numbers every summary shows: the plan line ("2 to add"), the apply line ("2 added"),
+    markdown and the JSON ``summary``. Plans and applies count the same steps (``ResourceChange.steps``),
+    so a replacement is one add and one destroy in both, and an adoption is one import in both."""
+
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    import_: int = 0
+
+    @classmethod
+    def of_steps(cls, steps: Iterable[Action]) -> Counts:
+        counts = cls()
+        for step in steps:
+            counts = counts.plus(step)
+        return counts
+
+    def plus(self, step: Action) -> Counts:
+        """These counts after one more step (steps that change nothing in Kinde leave them as they are)."""
+        if step == Action.CREATE:
+            return attrs.evolve(self, add=self.add + 1)
+        if step == Action.UPDATE:
+            return attrs.evolve(self, change=self.change + 1)
+        if step == Action.DELETE:
+            return attrs.evolve(self, destroy=self.destroy + 1)
+        if step == Action.IMPORT:
+            return attrs.evolve(self, import_=self.import_ + 1)
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        """The JSON ``summary`` (and the apply history's) in the plan line's words."""
+        return {"add": self.add, "change": self.change, "destroy": self.destroy, "import": self.import_}
 
 
 @attrs.frozen
@@ -27,7 +92,7 @@ class AttributeChange:
     after: Any
     #: Last-applied value (state).
     last_applied: Any = None
-    verdict: str = PENDING
+    verdict: Verdict = Verdict.PENDING
     sensitive: bool = False
     unreadable: bool = False
     forces_replacement: bool = False
@@ -42,7 +107,7 @@ class ResourceChange:
     address: str
     kind: str
     key: str
-    action: str
+    action: Action
     #: Adopting a live object into state (alone or together with an update or replacement).
     imported: bool = False
     kinde_id: str | None = None
@@ -60,11 +125,22 @@ class ResourceChange:
     @property
     def drift(self) -> tuple[AttributeChange, ...]:
         """Fields changed outside kinde-iac (drift or conflict)."""
-        return tuple(c for c in self.changes if c.verdict in (DRIFT, CONFLICT))
+        return tuple(c for c in self.changes if c.verdict in (Verdict.DRIFT, Verdict.CONFLICT))
 
     @property
     def is_change(self) -> bool:
-        return self.action not in (NOOP, FORGET) or self.imported
+        return self.action not in (Action.NOOP, Action.FORGET) or self.imported
+
+    @property
+    def steps(self) -> tuple[Action, ...]:
+        """The journaled steps apply runs for this change, in order. Plan counts are made from these
+        too, which is what keeps the plan line and the apply summary in agreement."""
+        adopt = (Action.IMPORT,) if self.imported else ()
+        if self.action == Action.REPLACE:
+            return (*adopt, Action.DELETE, Action.CREATE)
+        if self.action in (Action.CREATE, Action.UPDATE, Action.DELETE, Action.FORGET):
+            return (*adopt, self.action)
+        return adopt
 
 
 @attrs.frozen
@@ -92,21 +168,14 @@ class Plan:
     #: Why apply must refuse this plan as it stands (a safety rail), if it must.
     blocked: str | None = None
 
-    def count(self) -> dict[str, int]:
-        c = {"add": 0, "change": 0, "destroy": 0, "import": 0}
-        for ch in self.changes:
-            if ch.action == CREATE:
-                c["add"] += 1
-            elif ch.action == UPDATE:
-                c["change"] += 1
-            elif ch.action == REPLACE:
-                c["add"] += 1
-                c["destroy"] += 1
-            elif ch.action == DELETE:
-                c["destroy"] += 1
-            if ch.imported:
-                c["import"] += 1
-        return c
+    @property
+    def counts(self) -> Counts:
+        return Counts.of_steps(step for ch in self.changes for step in ch.steps)
+
+    @property
+    def step_count(self) -> int:
+        """Steps apply reports as it goes (forgetting is silent: Kinde is not called)."""
+        return sum(1 for ch in self.changes for step in ch.steps if step != Action.FORGET)
 
     @property
     def has_changes(self) -> bool:
@@ -115,3 +184,18 @@ class Plan:
     @property
     def drifted(self) -> tuple[ResourceChange, ...]:
         return tuple(ch for ch in self.changes if ch.drift or ch.deleted_outside)
+
+
+@attrs.frozen
+class WorkspaceResult:
+    """One workspace's outcome in a run over several: a plan, or the one-line error that stopped it."""
+
+    workspace: str
+    plan: Plan | None = None
+    error: str | None = None
+    #: The saved-plan document, when the run wanted one (``--out``, ``--format json``).
+    document: dict[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def failed(self) -> bool:
+        return self.plan is None or self.error is not None

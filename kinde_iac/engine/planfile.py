@@ -1,22 +1,65 @@
-"""Saved plans: ``plan --out FILE`` writes exactly what was reviewed; ``apply FILE`` applies exactly
-that, after checking that nothing it touches moved since (state, config, and each live object)."""
+"""Saved plans (as Terraform's ``plans/planfile`` beside ``command/jsonplan``): ``plan --out FILE``
+writes the document ``render.json_plan`` makes; ``apply FILE`` reads it back, checks it against the
+published schema, rebuilds exactly the Plan that was reviewed, and applies it only after checking
+that nothing it touches moved since (state, config, and each live object)."""
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kinde_iac.engine import plan_model as pm
+import attrs
+
 from kinde_iac.engine.plan import mask
+from kinde_iac.engine.plan_model import Action, Plan, ResourceChange
 from kinde_iac.errors import KindeIacError
-from kinde_iac.render.json_plan import fingerprint, plan_document
+from kinde_iac.render.json_plan import (
+    FORMAT_VERSION,
+    PLAN_REBUILT,
+    SCHEMA_PATH,
+    converter,
+    kinde_iac_version,
+    plan_document,
+)
 from kinde_iac.resources import BY_NAME, Resource
+
+
+class PlanFileError(KindeIacError):
+    """A saved plan file that cannot be read, is not a plan, or is from another format version."""
+
+    def __init__(self, file: str | Path, path: str | None, message: str) -> None:
+        self.file = str(file)
+        self.path = path
+        self.message = message
+        super().__init__(": ".join(p for p in (self.file, path, message) if p))
 
 
 class StalePlanError(KindeIacError):
     """The saved plan no longer describes what apply would do."""
+
+
+@attrs.frozen
+class SavedPlan:
+    """A plan file as read: the document (digests, fingerprints) and the Plan it rebuilds."""
+
+    path: str
+    document: dict[str, Any]
+    plan: Plan
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+def fingerprint(attributes: Mapping[str, Any] | None) -> str:
+    """SHA-256 of canonical JSON of a live object's attributes; ``"absent"`` when it does not exist.
+
+    Callers sort set fields first, so that an unordered list read back in another order still matches.
+    """
+    if attributes is None:
+        return "absent"
+    canonical = json.dumps(attributes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def config_digest(desired: Sequence[Resource]) -> str:
@@ -30,16 +73,16 @@ def config_digest(desired: Sequence[Resource]) -> str:
     return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def touched(plan: pm.Plan) -> list[pm.ResourceChange]:
-    return [ch for ch in plan.changes if ch.is_change or ch.action == pm.FORGET]
+def touched(plan: Plan) -> list[ResourceChange]:
+    return [ch for ch in plan.changes if ch.is_change or ch.action == Action.FORGET]
 
 
-def fingerprints(plan: pm.Plan) -> dict[str, str]:
+def fingerprints(plan: Plan) -> dict[str, str]:
     """What every object the plan touches looks like live now ("absent" for objects to create)."""
     return {ch.address: fingerprint(ch.before) for ch in touched(plan)}
 
 
-def saved_document(plan: pm.Plan, desired: Sequence[Resource]) -> dict[str, Any]:
+def saved_document(plan: Plan, desired: Sequence[Resource]) -> dict[str, Any]:
     """The plan document that `plan --out` saves and `plan --format json` prints."""
     return plan_document(plan, config_digest=config_digest(desired), fingerprints=fingerprints(plan))
 
@@ -48,26 +91,95 @@ def write_plan_file(path: str | Path, doc: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def check_fresh(saved: pm.Plan, doc: dict[str, Any], *, workspace: str, lineage: str, serial: int,
-                desired: Sequence[Resource], fresh: pm.Plan) -> None:
+# -- reading ----------------------------------------------------------------------------------------
+
+def _schema() -> dict[str, Any]:
+    try:
+        return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise KindeIacError(f"cannot read the plan schema {SCHEMA_PATH}: {err}") from err
+
+
+def _first_problem(doc: Any) -> tuple[str, str] | None:
+    # Imported here: only reading a saved plan needs jsonschema.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    err = best_match(Draft202012Validator(_schema()).iter_errors(doc))
+    if err is None:
+        return None
+    if err.validator == "required" and isinstance(err.instance, dict):
+        missing = [name for name in err.validator_value if name not in err.instance]
+        if missing:
+            return f"{err.json_path}.{missing[0]}", "required field is missing"
+    message = err.message if len(err.message) <= 200 else err.message[:197] + "..."
+    return err.json_path, message
+
+
+def load_plan_file(path: str | Path) -> dict[str, Any]:
+    """Read a saved plan and check it against ``docs/plan.schema.json`` before anything trusts it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PlanFileError(path, None, f"cannot read the plan file: {err}") from err
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise PlanFileError(path, None, f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from err
+    # Checked first so an old or newer plan gets a message about versions, not about shapes.
+    if isinstance(doc, dict) and "format_version" in doc and doc["format_version"] != FORMAT_VERSION:
+        raise PlanFileError(path, "$.format_version",
+                            f"plan format {doc['format_version']!r} is not supported (this kinde-iac "
+                            f"{kinde_iac_version()} reads format {FORMAT_VERSION!r}); make the plan again")
+    problem = _first_problem(doc)
+    if problem is not None:
+        where, message = problem
+        raise PlanFileError(path, where, f"not a valid kinde-iac plan: {message}")
+    return doc
+
+
+def plan_from_document(doc: Mapping[str, Any]) -> Plan:
+    """The exact Plan a document was made from (``summary``, drift and fingerprints are derived data)."""
+    changes = [
+        {**rc["kinde_iac"], "address": rc["address"], "kind": rc["type"], "key": rc["name"],
+         "before": rc["change"]["before"], "after": rc["change"]["after"]}
+        for rc in doc["resource_changes"]
+    ]
+    unmanaged = [{**{k: v for k, v in u.items() if k != "type"}, "kind": u["type"]} for u in doc["unmanaged"]]
+    raw = {f.name: doc[f.name] for f in attrs.fields(Plan) if f.name not in PLAN_REBUILT and f.name in doc}
+    raw.update(changes=changes, unmanaged=unmanaged,
+               coverage={kind: (c["managed"], c["live"]) for kind, c in doc["coverage"].items()})
+    return converter.structure(raw, Plan)
+
+
+def read_plan_file(path: str | Path) -> SavedPlan:
+    doc = load_plan_file(path)
+    return SavedPlan(path=str(path), document=doc, plan=plan_from_document(doc))
+
+
+# -- freshness --------------------------------------------------------------------------------------
+
+def check_fresh(saved: SavedPlan, *, workspace: str, lineage: str, serial: int,
+                desired: Sequence[Resource], fresh: Plan) -> None:
     """Refuse, naming the cause, unless the saved plan still holds exactly."""
-    if saved.workspace != workspace:
-        raise StalePlanError(f"the saved plan is for workspace {saved.workspace!r}, not {workspace!r}; refusing")
-    if fresh.environment != saved.environment or fresh.domain != saved.domain:
-        raise StalePlanError(f"the saved plan is for Kinde environment {saved.environment!r} at {saved.domain}, "
+    plan, doc = saved.plan, saved.document
+    if plan.workspace != workspace:
+        raise StalePlanError(f"the saved plan is for workspace {plan.workspace!r}, not {workspace!r}; refusing")
+    if fresh.environment != plan.environment or fresh.domain != plan.domain:
+        raise StalePlanError(f"the saved plan is for Kinde environment {plan.environment!r} at {plan.domain}, "
                              f"but the credentials reach {fresh.environment!r} at {fresh.domain}; refusing")
     # A plan made before the state file existed may meet the file that taking the lock created.
-    unborn = saved.lineage == "" and saved.serial == 0 and serial == 0
-    if not unborn and saved.lineage != lineage:
-        raise StalePlanError(f"the state lineage changed since the plan was made ({saved.lineage or 'none'} -> "
+    unborn = plan.lineage == "" and plan.serial == 0 and serial == 0
+    if not unborn and plan.lineage != lineage:
+        raise StalePlanError(f"the state lineage changed since the plan was made ({plan.lineage or 'none'} -> "
                              f"{lineage}); this plan belongs to another state file; refusing")
-    if not unborn and saved.serial != serial:
-        raise StalePlanError(f"the state changed since the plan was made (serial {saved.serial} -> {serial}); "
+    if not unborn and plan.serial != serial:
+        raise StalePlanError(f"the state changed since the plan was made (serial {plan.serial} -> {serial}); "
                              f"plan again; refusing")
     if doc.get("config_digest") != config_digest(desired):
         raise StalePlanError("the configuration changed since the plan was made; plan again; refusing")
     now = {ch.address: ch for ch in fresh.changes}
-    for ch in touched(saved):
+    for ch in touched(plan):
         expected = doc["fingerprints"].get(ch.address)
         current = now.get(ch.address)
         live = current.before if current is not None else None

@@ -1,11 +1,12 @@
-"""The steps every workspace command shares, in the one direction data flows:
-config -> desired resources -> state -> live (refresh) -> plan. The CLI only wires these."""
+"""A session: what one command run holds open (config, desired objects, state, API client), and the
+steps every workspace command starts with: the environment guard, the state lock, one refresh."""
 from __future__ import annotations
 
 import getpass
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +14,12 @@ import attrs
 
 from kinde_iac.config import load_workspace, workspace_file
 from kinde_iac.config.model import Workspace
-from kinde_iac.engine import plan_model as pm
-from kinde_iac.engine.apply import adopted_resource, state_row
-from kinde_iac.engine.drift import DriftReport, build_drift
-from kinde_iac.engine.export import export_config
-from kinde_iac.engine.plan import PlanError, build_plan
+from kinde_iac.engine.events import RefreshListener
 from kinde_iac.engine.refresh import LiveState, refresh
-from kinde_iac.errors import KindeIacError
+from kinde_iac.errors import KindeIacError, LockError
 from kinde_iac.kinde import KindeClient, resolve_credentials
 from kinde_iac.resources import KINDS, Resource
-from kinde_iac.state import StateResource, StateStore
+from kinde_iac.state import LockInfo, StateResource, StateStore
 
 
 @attrs.frozen
@@ -70,10 +67,45 @@ class Session:
     def desired_by_address(self) -> dict[str, Resource]:
         return {r.address: r for r in self.desired}
 
+    @property
+    def api(self) -> KindeClient:
+        """The API client of a session opened to talk to Kinde."""
+        if self.client is None:
+            raise KindeIacError("this command was opened without a connection to Kinde")
+        return self.client
+
+    def requests(self) -> int:
+        """API requests sent so far (for progress lines)."""
+        return self.client.stats.requests if self.client is not None else 0
+
+    @contextmanager
+    def locked(self, operation: str, timeout: float = 0.0,
+               on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the state lock. A held lock fails at once, unless ``timeout`` allows waiting, and then
+        ``on_wait`` hears why it waits."""
+        lock = take_lock(self.state, operation, timeout, on_wait)
+        try:
+            yield
+        finally:
+            self.state.release_lock(lock.id)
+
     def close(self) -> None:
         if self.client is not None:
             self.client.close()
         self.state.close()
+
+
+def take_lock(store: StateStore, operation: str, timeout: float = 0.0,
+              on_wait: Callable[[str], None] | None = None) -> LockInfo:
+    """The state lock. A held lock fails at once, unless ``timeout`` allows waiting (said to ``on_wait``)."""
+    try:
+        return store.acquire_lock(operation)
+    except LockError as err:
+        if timeout <= 0:
+            raise
+        if on_wait is not None:
+            on_wait(f"Waiting up to {timeout:g}s for the state lock: {err}")
+    return store.acquire_lock(operation, timeout=timeout)
 
 
 def open_session(target: Target, *, env: Mapping[str, str] | None = None, connect: bool = True,
@@ -121,75 +153,30 @@ def client_tuning(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def check_environment(session: Session) -> dict[str, Any]:
     """``GET /api/v1/environment`` must match the workspace's expected environment before any write."""
-    assert session.client is not None
-    env = session.client.get("/api/v1/environment").get("environment") or {}
+    env = session.api.get("/api/v1/environment").get("environment") or {}
     expected = session.workspace.kinde.environment
     if expected and env.get("code") != expected:
         raise KindeIacError(
             f"workspace {session.target.name!r} expects Kinde environment {expected!r}, but the credentials "
-            f"reach {env.get('code')!r} at {session.client.base_url}; refusing to continue")
+            f"reach {env.get('code')!r} at {session.api.base_url}; refusing to continue")
     session.environment = env
     return env
 
 
 def own_client_id(session: Session) -> str:
-    assert session.client is not None
-    return session.client.credentials.client_id
+    return session.api.credentials.client_id
 
 
 def read_live(session: Session, *, parallelism: int, everything: bool = False,
-              on_event: Callable[[str], None] | None = None) -> tuple[dict[str, Any], dict[str, StateResource]]:
+              on_event: RefreshListener | None = None
+              ) -> tuple[dict[str, Any], dict[str, StateResource], LiveState]:
     """The environment guard, then one refresh: what every command that reads Kinde starts with.
-    Returns the environment and the state rows the refresh was keyed on."""
-    assert session.client is not None
+    Returns the environment, the state rows the refresh was keyed on, and what it read."""
     env = check_environment(session)
     state_rows = session.state.resources()
-    session.live = refresh(session.client, own_client_id=own_client_id(session), desired=session.desired,
+    session.live = refresh(session.api, own_client_id=own_client_id(session), desired=session.desired,
                            state=state_rows, parallelism=parallelism, everything=everything, on_event=on_event)
-    return env, state_rows
-
-
-def make_plan(session: Session, *, parallelism: int = 8, adopt_ids: Mapping[str, str] | None = None,
-              on_event: Callable[[str], None] | None = None,
-              on_ambiguous: Callable[[str, str], None] | None = None) -> pm.Plan:
-    env, state_rows = read_live(session, parallelism=parallelism, on_event=on_event)
-    assert session.client is not None and session.live is not None
-    plan = build_plan(
-        workspace=session.target.name, domain=session.client.base_url, environment=env.get("code"),
-        desired=session.desired, state=state_rows, lineage=session.state.lineage, serial=session.state.serial,
-        live=session.live, adopt_ids=adopt_ids, on_ambiguous=on_ambiguous,
-    )
-    if not session.workspace.kinde.environment:
-        warning = (f"{session.target.config}: no kinde.environment set, so kinde-iac cannot check that these "
-                   f"credentials reach the intended environment (they reach {env.get('code')!r})")
-        plan = attrs.evolve(plan, warnings=(*plan.warnings, warning))
-    return plan
-
-
-def check_safety(plan: pm.Plan, session: Session, *, allow_mass_delete: bool) -> pm.Plan:
-    """The rails: protected objects are never destroyed; a plan destroying more than the workspace's
-    share of managed objects (default half) needs --allow-mass-delete."""
-    desired = session.desired_by_address
-    state_rows = session.state.resources()
-    protected = []
-    for ch in plan.changes:
-        if ch.action not in (pm.DELETE, pm.REPLACE):
-            continue
-        d = desired.get(ch.address)
-        s = state_rows.get(ch.address)
-        if (d is not None and d.protect) or (s is not None and s.protect):
-            protected.append(ch.address)
-    if protected:
-        raise PlanError(f"{', '.join(protected)}: protected (\"protect\": true) but this plan would destroy "
-                        f"{'it' if len(protected) == 1 else 'them'}; apply once with protect removed first")
-    destroys = sum(1 for ch in plan.changes if ch.action == pm.DELETE)
-    managed = len(state_rows)
-    share = session.workspace.max_delete_fraction
-    if managed and destroys > share * managed and not allow_mass_delete:
-        message = (f"this plan destroys {destroys} of {managed} managed objects (more than {share:.0%}); "
-                   f"apply needs --allow-mass-delete")
-        plan = attrs.evolve(plan, warnings=(*plan.warnings, message), blocked=message)
-    return plan
+    return env, state_rows, session.live
 
 
 def who() -> str:
@@ -198,47 +185,3 @@ def who() -> str:
     except Exception:  # noqa: BLE001 - no user name in some containers
         user = "unknown"
     return f"{user}@{socket.gethostname()} pid {os.getpid()}"
-
-
-def make_drift(session: Session, *, parallelism: int = 8,
-               on_event: Callable[[str], None] | None = None) -> DriftReport:
-    """Last apply against live, with every kind read so unmanaged objects are found too."""
-    env, state_rows = read_live(session, parallelism=parallelism, everything=True, on_event=on_event)
-    assert session.client is not None and session.live is not None
-    return build_drift(workspace=session.target.name, domain=session.client.base_url, environment=env.get("code"),
-                       desired=session.desired, state=state_rows, live=session.live,
-                       ignore=session.workspace.ignore)
-
-
-def import_objects(session: Session, *, addresses: Sequence[str], everything: bool,
-                   pins: Mapping[str, str], parallelism: int = 8) -> list[pm.ResourceChange]:
-    """Adopt live objects that match desired ones by natural key into state; Kinde is not changed."""
-    ambiguous: dict[str, str] = {}
-    wanted = set(addresses) | set(pins)
-    unknown = sorted(a for a in wanted if a not in session.desired_by_address)
-    if unknown:
-        raise KindeIacError(f"{', '.join(unknown)}: not in {session.target.config}; only configured objects "
-                            f"can be imported")
-    if not wanted and not everything:
-        raise KindeIacError("name the addresses to import (or ADDRESS=ID), or use --all")
-    plan = make_plan(session, parallelism=parallelism, adopt_ids=pins,
-                     on_ambiguous=lambda address, message: ambiguous.__setitem__(address, message))
-    state_rows = session.state.resources()
-    blocking = [m for a, m in sorted(ambiguous.items()) if everything or a in wanted]
-    if blocking:
-        raise KindeIacError("; ".join(blocking))
-    chosen = [ch for ch in plan.changes if ch.imported and (everything or ch.address in wanted)]
-    missing = sorted(wanted - {ch.address for ch in chosen} - set(state_rows))
-    if missing:
-        raise KindeIacError(f"{', '.join(missing)}: no live object matches by natural key; nothing to import "
-                            f"(apply creates it)")
-    desired = session.desired_by_address
-    for ch in chosen:
-        session.state.put(state_row(adopted_resource(desired[ch.address], ch), session.state.get(ch.address)))
-    return chosen
-
-
-def make_export(session: Session, *, parallelism: int = 8) -> dict[str, Any]:
-    env, state_rows = read_live(session, parallelism=parallelism, everything=True)
-    assert session.live is not None
-    return export_config(session.live, state_rows, environment=env.get("code"))

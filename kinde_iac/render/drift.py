@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kinde_iac.engine import plan_model as pm
 from kinde_iac.engine.drift import DriftReport
+from kinde_iac.engine.plan_model import AttributeChange
 from kinde_iac.render.text import fmt
 
 
-def _field_lines(c: pm.AttributeChange) -> list[str]:
+def _field_lines(c: AttributeChange) -> list[str]:
     if c.sensitive:
         return [f"~ {c.name}: (sensitive value) changed"]
     if c.is_set:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.plan_model import Action, Plan, ResourceChange, Verdict, WorkspaceResult
 from kinde_iac.render.text import fmt, render_plan, summary_line
 
 MAX_COMMENT_CHARS = 60_000
@@ -22,17 +22,9 @@ MARKER_PREFIX = "<!-- kinde-iac plan"
 
 _VALUE_CHARS = 80
 _ERROR_CHARS = 1_000
-_COLUMNS = (("create", (pm.CREATE,)), ("update", (pm.UPDATE,)), ("replace", (pm.REPLACE,)),
-            ("destroy", (pm.DELETE,)), ("import", ()))
-
-
-@attrs.frozen
-class WorkspaceResult:
-    """One workspace's outcome: a plan, or the one-line error that stopped it."""
-
-    workspace: str
-    plan: pm.Plan | None = None
-    error: str | None = None
+#: The per-kind table breaks the plan line down by action, so a replacement has a column of its own.
+_COLUMNS = (("create", (Action.CREATE,)), ("update", (Action.UPDATE,)), ("replace", (Action.REPLACE,)),
+            ("destroy", (Action.DELETE,)), ("import", ()))
 
 
 def marker(workspaces: Sequence[str]) -> str:
@@ -42,10 +34,14 @@ def marker(workspaces: Sequence[str]) -> str:
     return f"{MARKER_PREFIX}: {','.join(names)} -->"
 
 
-def find_marker(body: str) -> str | None:
-    """The kinde-iac marker a body carries (at the start of a line), if any."""
-    m = re.search(rf"^{re.escape(MARKER_PREFIX)}[^\n]*?-->", body, flags=re.MULTILINE)
-    return m.group(0) if m else None
+def find_marker(body: str, marker: str = MARKER_PREFIX) -> str | None:
+    """The line of ``body`` that starts with ``marker`` (after any indentation), if any: how a body
+    and a pull request's comments are recognised as kinde-iac's. A quoted reply (``> <!-- ...``) is
+    someone else's comment, so it does not count."""
+    for line in body.splitlines():
+        if line.lstrip().startswith(marker):
+            return line.strip()
+    return None
 
 
 # -- small formatting helpers ---------------------------------------------------------------------
@@ -158,14 +154,14 @@ def _headline(result: WorkspaceResult) -> tuple[str, str]:
     plan = result.plan
     if plan is None or result.error is not None:
         return "failed", f"### ❌ {name}: plan failed"
-    if plan.count()["destroy"]:
+    if plan.counts.destroy:
         return "destroys", f"### ⚠️ {name}: changes with destroys"
     if plan.has_changes:
         return "changes", f"### 📝 {name}: changes"
     return "clean", f"### ✅ {name}: no changes"
 
 
-def _count_table(plan: pm.Plan) -> str:
+def _count_table(plan: Plan) -> str:
     rows: dict[str, list[int]] = {}
     for ch in plan.changes:
         counts = rows.setdefault(ch.kind, [0] * len(_COLUMNS))
@@ -181,13 +177,13 @@ def _count_table(plan: pm.Plan) -> str:
     return "\n".join([head, rule, *body]) + "\n\n"
 
 
-def _business_wide(ch: pm.ResourceChange) -> bool:
+def _business_wide(ch: ResourceChange) -> bool:
     # Deletes carry no field changes, only the kind's notes, so both are consulted.
     return any(c.business_wide for c in ch.changes) or any("business-wide" in n for n in ch.notes)
 
 
-def _destroy_item(ch: pm.ResourceChange) -> str:
-    if ch.action == pm.REPLACE:
+def _destroy_item(ch: ResourceChange) -> str:
+    if ch.action == Action.REPLACE:
         forced = [_code(c.name) for c in ch.changes if c.forces_replacement]
         what = "♻️ " + _code(ch.address) + " replaced (destroyed, then created again)"
         if forced:
@@ -215,15 +211,15 @@ def _list(title: str, noun: str, footer: str = "") -> Callable[[list[str], int],
     return render
 
 
-def _drift_items(plan: pm.Plan) -> list[str]:
+def _drift_items(plan: Plan) -> list[str]:
     items = []
     for ch in plan.drifted:
         if ch.deleted_outside:
-            again = "created again" if ch.action == pm.CREATE else "forgotten from state"
+            again = "created again" if ch.action == Action.CREATE else "forgotten from state"
             items.append(f"- {_code(ch.address)} was deleted outside kinde-iac ({again})")
             continue
         for c in ch.drift:
-            label = "conflict: also changed in config" if c.verdict == pm.CONFLICT else "drift"
+            label = "conflict: also changed in config" if c.verdict == Verdict.CONFLICT else "drift"
             if c.unreadable:
                 label += "; compared with the last apply only"
             items.append(f"- {_code(ch.address)}: {_code(c.name)} last applied {_value(c.last_applied)}, "
@@ -231,11 +227,11 @@ def _drift_items(plan: pm.Plan) -> list[str]:
     return items
 
 
-def _change_item(ch: pm.ResourceChange) -> str:
+def _change_item(ch: ResourceChange) -> str:
     fields = ", ".join(_code(c.name) for c in ch.changes)
-    if ch.action == pm.CREATE:
+    if ch.action == Action.CREATE:
         what = "create"
-    elif ch.action == pm.UPDATE:
+    elif ch.action == Action.UPDATE:
         what = f"update {fields}"
     else:
         what = ""
@@ -248,7 +244,7 @@ def _change_item(ch: pm.ResourceChange) -> str:
     return f"- {_code(ch.address)}: {what}" + (f" ({notes})" if notes else "")
 
 
-def _diff(workspace: str, plan: pm.Plan) -> _Block:
+def _diff(workspace: str, plan: Plan) -> _Block:
     lines = diff_lines(render_plan(plan, color=False))
 
     def render(items: list[str], left_out: int) -> str:
@@ -275,9 +271,9 @@ def _section(result: WorkspaceResult) -> list[str | _Block]:
     if plan.blocked:
         pieces.append(f"> [!CAUTION]\n> **apply will refuse this plan:** {_text(plan.blocked)}\n\n")
 
-    destroyed = [ch for ch in plan.changes if ch.action in (pm.DELETE, pm.REPLACE)]
+    destroyed = [ch for ch in plan.changes if ch.action in (Action.DELETE, Action.REPLACE)]
     if destroyed:
-        replaced = sum(1 for ch in destroyed if ch.action == pm.REPLACE)
+        replaced = sum(1 for ch in destroyed if ch.action == Action.REPLACE)
         wide = sum(1 for ch in destroyed if _business_wide(ch))
         callout = [f"> [!WARNING]\n> **{len(destroyed)} object{'s' if len(destroyed) != 1 else ''} will be "
                    f"destroyed**" + (f" ({replaced} of them replaced: destroyed, then created again)" if replaced
@@ -297,7 +293,7 @@ def _section(result: WorkspaceResult) -> list[str | _Block]:
             "Objects changed outside kinde-iac", "drifted fields",
             "_Applying this plan reverts them to the configuration._")))
     others = [_change_item(ch) for ch in plan.changes
-              if ch.is_change and ch.action not in (pm.DELETE, pm.REPLACE)]
+              if ch.is_change and ch.action not in (Action.DELETE, Action.REPLACE)]
     if others:
         pieces.append(_Block(priority=1, items=others, render=_list("Other changes", "changes")))
     if plan.warnings:
@@ -329,8 +325,8 @@ def render_markdown(sections: Sequence[WorkspaceResult], *, full_plan_hint: str 
     head = marker([r.workspace for r in sections]) + "\n## kinde-iac plan\n\n"
     if len(sections) > 1:
         head += f"**{summary(sections)}**\n\n"
-        destroying = [f"{_code(r.workspace)} ({r.plan.count()['destroy']})" for r in sections
-                      if r.plan is not None and r.error is None and r.plan.count()["destroy"]]
+        destroying = [f"{_code(r.workspace)} ({r.plan.counts.destroy})" for r in sections
+                      if r.plan is not None and r.error is None and r.plan.counts.destroy]
         if destroying:
             head += f"⚠️ Destroys in {', '.join(destroying)}: see each workspace below.\n\n"
     pieces: list[str | _Block] = []

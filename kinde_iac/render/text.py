@@ -3,22 +3,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.plan_model import SENSITIVE, Action, Counts, Plan, ResourceChange, Verdict
+
+if TYPE_CHECKING:
+    from kinde_iac.engine.apply_flow import ApplySummary
 
 Style = Callable[..., str]
 
-_SYMBOL = {pm.CREATE: "+", pm.UPDATE: "~", pm.DELETE: "-", pm.REPLACE: "-/+", pm.NOOP: " ", pm.FORGET: " "}
-_COLOUR = {pm.CREATE: "green", pm.UPDATE: "yellow", pm.DELETE: "red", pm.REPLACE: "red", pm.NOOP: None,
-           pm.FORGET: None}
+_SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.REPLACE: "-/+", Action.NOOP: " ",
+           Action.FORGET: " "}
+_COLOUR = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.REPLACE: "red",
+           Action.NOOP: None, Action.FORGET: None}
 _HEADLINE = {
-    pm.CREATE: "will be created",
-    pm.UPDATE: "will be updated in-place",
-    pm.DELETE: "will be destroyed",
-    pm.REPLACE: "must be replaced",
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in-place",
+    Action.DELETE: "will be destroyed",
+    Action.REPLACE: "must be replaced",
 }
 
 
@@ -29,20 +33,38 @@ def _styler(color: bool) -> Style:
 
 
 def fmt(value: Any) -> str:
-    if value == pm.SENSITIVE:
-        return pm.SENSITIVE
+    if value == SENSITIVE:
+        return SENSITIVE
     if value is None:
         return "null"
     return json.dumps(value, ensure_ascii=False)
 
 
-def summary_line(plan: pm.Plan) -> str:
-    c = plan.count()
-    return (f"Plan: {c['add']} to add, {c['change']} to change, {c['destroy']} to destroy, "
-            f"{c['import']} to import.")
+def summary_line(plan: Plan) -> str:
+    c = plan.counts
+    return f"Plan: {c.add} to add, {c.change} to change, {c.destroy} to destroy, {c.import_} to import."
 
 
-def render_drift(plan: pm.Plan, style: Style) -> list[str]:
+def applied_line(counts: Counts) -> str:
+    """The apply summary's counts, in the same numbers as the plan's line."""
+    return f"{counts.add} added, {counts.change} changed, {counts.destroy} destroyed, {counts.import_} imported"
+
+
+def apply_summary(summary: ApplySummary) -> str:
+    """After an apply: the closing line, or each failed step, what was not attempted, and the counts."""
+    r = summary.result
+    cost = (f" ({summary.requests} API requests, {summary.retries} retried, {r.rechecked} creates re-checked "
+            f"by natural key)")
+    if r.ok:
+        return f"\nApply complete! Resources: {applied_line(r.counts)}.{cost}"
+    lines = [f"Error: {address}: {message}" for address, message in r.failed]
+    if r.skipped:
+        lines.append(f"Not attempted: {len(r.skipped)} changes; the next apply resumes them.")
+    lines.append(f"Apply failed after {applied_line(r.counts)}{cost}.")
+    return "\n".join(lines)
+
+
+def render_drift(plan: Plan, style: Style) -> list[str]:
     """The "Objects changed outside kinde-iac" section: per field, last-applied and live values."""
     lines: list[str] = []
     for ch in plan.drifted:
@@ -51,7 +73,7 @@ def render_drift(plan: pm.Plan, style: Style) -> list[str]:
             continue
         lines.append(f"  # {style(ch.address, bold=True)} has changed outside kinde-iac")
         for c in ch.drift:
-            label = "CONFLICT, also changed in config" if c.verdict == pm.CONFLICT else "drift"
+            label = "CONFLICT, also changed in config" if c.verdict == Verdict.CONFLICT else "drift"
             if c.unreadable:
                 label += "; compared with the last apply only"
             lines.append(f"    ~ {c.name}: last applied {fmt(c.last_applied)}, now {fmt(c.before)}  ({label})")
@@ -62,20 +84,20 @@ def render_drift(plan: pm.Plan, style: Style) -> list[str]:
             "Applying this plan reverts them to the configuration.", ""]
 
 
-def _attribute_lines(ch: pm.ResourceChange, style: Style) -> list[str]:
+def _attribute_lines(ch: ResourceChange, style: Style) -> list[str]:
     out: list[str] = []
     changed = {c.name: c for c in ch.changes}
-    attrs = ch.after if ch.action != pm.DELETE else ch.before
+    attrs = ch.after if ch.action != Action.DELETE else ch.before
     attrs = attrs or {}
     width = max((len(k) for k in attrs), default=0)
     for name in attrs:
         pad = name.ljust(width)
         value = attrs[name]
-        if ch.action in (pm.CREATE, pm.DELETE) or (ch.action == pm.REPLACE and name not in changed):
-            if ch.action == pm.REPLACE:
+        if ch.action in (Action.CREATE, Action.DELETE) or (ch.action == Action.REPLACE and name not in changed):
+            if ch.action == Action.REPLACE:
                 out.append(f"        {pad} = {fmt(value)}")
                 continue
-            sym = "+" if ch.action == pm.CREATE else "-"
+            sym = "+" if ch.action == Action.CREATE else "-"
             colour = "green" if sym == "+" else "red"
             if isinstance(value, list) and value:
                 out.append(f"      {style(sym, fg=colour)} {pad} = [")
@@ -89,9 +111,9 @@ def _attribute_lines(ch: pm.ResourceChange, style: Style) -> list[str]:
             continue
         suffix = style(" # forces replacement", fg="red") if c.forces_replacement else ""
         notes = []
-        if c.verdict == pm.DRIFT:
+        if c.verdict == Verdict.DRIFT:
             notes.append("reverts a change made outside kinde-iac")
-        elif c.verdict == pm.CONFLICT:
+        elif c.verdict == Verdict.CONFLICT:
             notes.append("conflict: changed in config and outside kinde-iac")
         if c.business_wide:
             notes.append("business-wide")
@@ -103,20 +125,20 @@ def _attribute_lines(ch: pm.ResourceChange, style: Style) -> list[str]:
             out.append("        ]")
         else:
             out.append(f"      {style('~', fg='yellow')} {pad} = {fmt(c.before)} -> {fmt(c.after)}{suffix}{note}")
-    if ch.kinde_id and ch.action not in (pm.CREATE,):
+    if ch.kinde_id and ch.action not in (Action.CREATE,):
         out.append(f"        {'id'.ljust(width)} = {fmt(ch.kinde_id)}")
     return out
 
 
-def render_change(ch: pm.ResourceChange, style: Style) -> list[str]:
+def render_change(ch: ResourceChange, style: Style) -> list[str]:
     lines: list[str] = []
-    if ch.imported and ch.action in (pm.NOOP, pm.UPDATE, pm.REPLACE):
+    if ch.imported and ch.action in (Action.NOOP, Action.UPDATE, Action.REPLACE):
         lines.append(f"  # {style(ch.address, bold=True)} will be imported (adopted from Kinde"
                      f"{', id ' + ch.kinde_id if ch.kinde_id else ''})")
-        if ch.action == pm.NOOP:
+        if ch.action == Action.NOOP:
             lines.append("")
             return lines
-    if ch.action == pm.FORGET:
+    if ch.action == Action.FORGET:
         return lines
     headline = _HEADLINE[ch.action]
     lines.append(f"  # {style(ch.address, bold=True)} {headline}")
@@ -130,7 +152,7 @@ def render_change(ch: pm.ResourceChange, style: Style) -> list[str]:
     return lines
 
 
-def render_plan(plan: pm.Plan, *, color: bool = False) -> str:
+def render_plan(plan: Plan, *, color: bool = False) -> str:
     style = _styler(color)
     out: list[str] = [
         f"Workspace {plan.workspace!r}: Kinde environment {plan.environment or '(unknown)'} at {plan.domain}",
@@ -151,8 +173,8 @@ def render_plan(plan: pm.Plan, *, color: bool = False) -> str:
         "Resource actions are indicated with the following symbols:",
     ]
     used = {ch.action for ch in changes}
-    for action, label in ((pm.CREATE, "create"), (pm.UPDATE, "update in-place"), (pm.DELETE, "destroy"),
-                          (pm.REPLACE, "destroy and then create replacement")):
+    for action, label in ((Action.CREATE, "create"), (Action.UPDATE, "update in-place"), (Action.DELETE, "destroy"),
+                          (Action.REPLACE, "destroy and then create replacement")):
         if action in used:
             out.append(f"  {style(_SYMBOL[action].rjust(3), fg=_COLOUR[action])} {label}")
     if any(ch.imported for ch in changes):

@@ -112,14 +112,14 @@ def big_plan(n: int = 1_000, workspace: str = "dev") -> pm.Plan:
         attrs = {"name": f"Role number {i} with a reasonably long display name", "description": "x" * 40,
                  "permissions": [f"perm:{j}" for j in range(3)]}
         changes.append(pm.ResourceChange(address=f"role.new-{i:04d}", kind="role", key=f"new-{i:04d}",
-                                         action=pm.CREATE, natural=(f"new-{i:04d}",), after=attrs))
+                                         action=pm.Action.CREATE, natural=(f"new-{i:04d}",), after=attrs))
         changes.append(pm.ResourceChange(
-            address=f"permission.upd-{i:04d}", kind="permission", key=f"upd-{i:04d}", action=pm.UPDATE,
+            address=f"permission.upd-{i:04d}", kind="permission", key=f"upd-{i:04d}", action=pm.Action.UPDATE,
             kinde_id=f"p{i}", natural=(f"upd-{i:04d}",), before={"name": "Old", "description": None},
             after={"name": "New", "description": None},
             changes=(pm.AttributeChange(name="name", before="Old", after="New", last_applied="Old"),)))
         changes.append(pm.ResourceChange(address=f"role.gone-{i:04d}", kind="role", key=f"gone-{i:04d}",
-                                         action=pm.DELETE, kinde_id=f"r{i}", natural=(f"gone-{i:04d}",),
+                                         action=pm.Action.DELETE, kinde_id=f"r{i}", natural=(f"gone-{i:04d}",),
                                          before=attrs))
     return pm.Plan(workspace=workspace, domain="https://acme-dev.kinde.com", environment="development",
                    lineage="L", serial=1, changes=tuple(changes))

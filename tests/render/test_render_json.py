@@ -12,15 +12,10 @@ from jsonschema import Draft202012Validator
 from render_helpers import SENTINEL, big_plan, clean_plan, full_plan, only
 
 from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.planfile import fingerprint, load_plan_file, plan_from_document
 from kinde_iac.errors import KindeIacError
 from kinde_iac.render import json_plan
-from kinde_iac.render.json_plan import (
-    FORMAT_VERSION,
-    fingerprint,
-    load_plan_file,
-    plan_document,
-    plan_from_document,
-)
+from kinde_iac.render.json_plan import FORMAT_VERSION, plan_document
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "plan.schema.json"
 
@@ -58,7 +53,7 @@ def test_top_level_fields() -> None:
     assert doc["format_version"] == FORMAT_VERSION == "1"
     assert (doc["workspace"], doc["domain"], doc["environment"], doc["lineage"], doc["serial"]) == \
         ("dev", "https://acme-dev.kinde.com", "development", "lineage-1", 7)
-    assert doc["summary"] == plan.count() == {"add": 4, "change": 4, "destroy": 4, "import": 2}
+    assert doc["summary"] == plan.counts.as_dict() == {"add": 4, "change": 4, "destroy": 4, "import": 2}
     assert doc["has_changes"] is True and doc["config_digest"] == "sha256:abc"
     assert doc["unmanaged"] == [{"address": "role.stranger", "type": "role", "natural": ["stranger"],
                                  "kinde_id": "r-stranger"}]
@@ -110,7 +105,7 @@ def test_drift_section() -> None:
 
 def test_round_trip_is_exact_for_every_action() -> None:
     plan = full_plan()
-    assert {ch.action for ch in plan.changes} >= {pm.CREATE, pm.UPDATE, pm.REPLACE, pm.DELETE, pm.NOOP, pm.FORGET}
+    assert {ch.action for ch in plan.changes} >= {pm.Action.CREATE, pm.Action.UPDATE, pm.Action.REPLACE, pm.Action.DELETE, pm.Action.NOOP, pm.Action.FORGET}
     assert any(ch.imported for ch in plan.changes) and plan.drifted and plan.unmanaged
     back = plan_from_document(json.loads(json.dumps(document(plan))))
     assert back == plan

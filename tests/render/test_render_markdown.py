@@ -147,7 +147,7 @@ def test_three_thousand_changes_fit_with_every_destroy_named() -> None:
     body = md(WorkspaceResult("dev", plan), full_plan_hint=HINT)
     assert len(body) <= MAX_COMMENT_CHARS
     for ch in plan.changes:
-        if ch.action == pm.DELETE:
+        if ch.action == pm.Action.DELETE:
             assert f"`{ch.address}`" in body
     assert HINT in body and "Shortened to fit GitHub's comment size limit" in body
     assert "**Plan: 1000 to add, 1000 to change, 1000 to destroy, 0 to import.**" in body

@@ -42,23 +42,23 @@ def test_pending_change_when_config_moved() -> None:
     d = role(name="Administrators")
     p = plan_of([d], [row(role(), "r1")], [role(rid="r1")])
     ch = only(p, "role.admin")
-    assert ch.action == pm.UPDATE
+    assert ch.action == pm.Action.UPDATE
     assert [(c.name, c.verdict, c.before, c.after) for c in ch.changes] == \
-        [("name", pm.PENDING, "Admin", "Administrators")]
-    assert p.count() == {"add": 0, "change": 1, "destroy": 0, "import": 0}
+        [("name", pm.Verdict.PENDING, "Admin", "Administrators")]
+    assert p.counts.as_dict() == {"add": 0, "change": 1, "destroy": 0, "import": 0}
 
 
 def test_drift_when_kinde_moved() -> None:
     p = plan_of([role()], [row(role(), "r1")], [role(rid="r1", name="Super Admin")])
     ch = only(p, "role.admin")
-    assert [(c.name, c.verdict) for c in ch.changes] == [("name", pm.DRIFT)]
+    assert [(c.name, c.verdict) for c in ch.changes] == [("name", pm.Verdict.DRIFT)]
     assert p.drifted == (ch,)
     assert "Objects changed outside kinde-iac" in render_plan(p)
 
 
 def test_conflict_when_both_moved() -> None:
     p = plan_of([role(name="Administrators")], [row(role(), "r1")], [role(rid="r1", name="Super Admin")])
-    assert only(p, "role.admin").changes[0].verdict == pm.CONFLICT
+    assert only(p, "role.admin").changes[0].verdict == pm.Verdict.CONFLICT
 
 
 def test_set_elements_are_diffed() -> None:
@@ -81,27 +81,27 @@ def test_create_import_delete_forget_and_unmanaged() -> None:
     state = [row(role("old"), "r-old"), row(role("gone"), "r-gone")]
     live = [role("adopt", rid="r-adopt"), role("old", rid="r-old"), role("stranger", rid="r-x")]
     p = plan_of(desired, state, live)
-    assert only(p, "role.new").action == pm.CREATE
+    assert only(p, "role.new").action == pm.Action.CREATE
     adopt = only(p, "role.adopt")
-    assert adopt.imported and adopt.action == pm.NOOP and adopt.kinde_id == "r-adopt"
-    assert only(p, "role.old").action == pm.DELETE
-    assert only(p, "role.gone").action == pm.FORGET
+    assert adopt.imported and adopt.action == pm.Action.NOOP and adopt.kinde_id == "r-adopt"
+    assert only(p, "role.old").action == pm.Action.DELETE
+    assert only(p, "role.gone").action == pm.Action.FORGET
     assert [u.address for u in p.unmanaged] == ["role.stranger"]
-    assert p.count() == {"add": 1, "change": 0, "destroy": 1, "import": 1}
+    assert p.counts.as_dict() == {"add": 1, "change": 0, "destroy": 1, "import": 1}
     assert "Plan: 1 to add, 0 to change, 1 to destroy, 1 to import." in render_plan(p)
 
 
 def test_deleted_outside_is_recreated_and_reported() -> None:
     p = plan_of([role()], [row(role(), "r1")], [])
     ch = only(p, "role.admin")
-    assert ch.action == pm.CREATE and ch.deleted_outside
+    assert ch.action == pm.Action.CREATE and ch.deleted_outside
     assert "was deleted outside kinde-iac" in render_plan(p)
 
 
 def test_recreated_outside_with_new_id_is_adopted_not_duplicated() -> None:
     p = plan_of([role()], [row(role(), "r1")], [role(rid="r2")])
     ch = only(p, "role.admin")
-    assert ch.imported and ch.kinde_id == "r2" and ch.action == pm.NOOP
+    assert ch.imported and ch.kinde_id == "r2" and ch.action == pm.Action.NOOP
 
 
 def app(name: str, aid: str | None = None) -> Resource:
@@ -128,7 +128,7 @@ def test_secret_compared_with_salted_hash_and_never_shown() -> None:
     assert not same.has_changes
     changed = plan_of([env_var("second-SENTINEL")], state, [env_var(None, vid="v1")])
     ch = only(changed, "env_var.API_KEY")
-    assert ch.action == pm.REPLACE
+    assert ch.action == pm.Action.REPLACE
     text = render_plan(changed)
     assert "SENTINEL" not in text and "first" not in text and pm.SENSITIVE in text
     assert "SENTINEL" not in repr(changed)
@@ -164,7 +164,7 @@ def test_replacing_an_api_replaces_its_scopes_and_relinks_roles() -> None:
     state = [row(api("Orders"), "a1"), row(scope, "s1"), row(r, "r1")]
     live = [api("Orders", "a1"), live_scope, role(rid="r1", scopes=["orders/read"])]
     p = plan_of([api("Orders v2"), scope, r], state, live)
-    assert only(p, "api.orders").action == pm.REPLACE
-    assert only(p, "api_scope.orders/read").action == pm.REPLACE
+    assert only(p, "api.orders").action == pm.Action.REPLACE
+    assert only(p, "api_scope.orders/read").action == pm.Action.REPLACE
     relink = only(p, "role.admin")
-    assert relink.action == pm.UPDATE and relink.changes[0].added == ("orders/read",)
+    assert relink.action == pm.Action.UPDATE and relink.changes[0].added == ("orders/read",)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+from kinde_iac.engine.events import Outcome, Status
+from kinde_iac.engine.plan_model import Action
 from kinde_iac.render.progress import PLAIN, QUIET, TTY, Progress
 
 
@@ -10,8 +12,8 @@ def test_terminal_shows_counts_and_the_current_operation_and_keeps_completed_ste
     out = io.StringIO()
     progress = Progress(out, mode=TTY, requests=lambda: 7)
     progress.expect(2)
-    progress("role.admin: Creating...")
-    progress("role.admin: Creation complete [id=r1]")
+    progress.step_started("role.admin", Action.CREATE)
+    progress.step_finished("role.admin", Action.CREATE, Outcome(Status.OK, kinde_id="r1"))
     progress.finish()
     text = out.getvalue()
     assert "\r\x1b[K[0/2] role.admin: Creating... (7 requests)" in text
@@ -25,7 +27,7 @@ def test_ci_gets_plain_lines_and_json_gets_nothing() -> None:
     for stream, mode in ((plain, PLAIN), (quiet, QUIET)):
         progress = Progress(stream, mode=mode)
         progress("Refreshing: reading role")
-        progress("role.admin: Creation complete")
+        progress.step_finished("role.admin", Action.CREATE, Outcome(Status.OK))
         progress.finish()
     assert plain.getvalue() == "Refreshing: reading role\nrole.admin: Creation complete\n"
     assert quiet.getvalue() == ""

@@ -1,5 +1,5 @@
 """`kinde-iac api-key rotate|verify` (docs/api-keys.md). Exit codes: 0 success (a valid key), 1 error,
-2 a key that is not valid."""
+2 a key that is not valid. The Kinde side of both is the api_key kind's (resources/api_key.py)."""
 from __future__ import annotations
 
 import json
@@ -11,9 +11,9 @@ import click
 from kinde_iac.cli.options import take_lock, workspace_options
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
+from kinde_iac.resources.api_key import ApiKeyKind, rotate_request
 
-ROTATE_PATH = "/api/v1/api_keys/{key_id}"
-VERIFY_PATH = "/api/v1/api_keys/verify"
+KIND = ApiKeyKind()
 
 
 @click.group()
@@ -36,8 +36,8 @@ def rotate(address: str, workspace: str | None, config_path: str | None, state_p
 
     if bool(secrets_out) == discard_secret:
         raise KindeIacError("give --secrets-out FILE to keep the new secret, or --discard-secret to throw it away")
-    if not address.startswith("api_key."):
-        raise KindeIacError(f"{address} is not an API key address (api_key.<key>)")
+    if not address.startswith(f"{KIND.name}."):
+        raise KindeIacError(f"{address} is not an API key address ({KIND.name}.<key>)")
     secrets = SecretsFile(secrets_out) if secrets_out else None
     if secrets is not None:
         secrets.check_writable()
@@ -74,12 +74,10 @@ def _rotate(session: Any, address: str, lock_timeout: float) -> tuple[str, str]:
             raise KindeIacError(f"{address} is not in state {session.target.state}; only keys kinde-iac manages "
                                 f"can be rotated")
         check_environment(session)
-        path = ROTATE_PATH.format(key_id=row.kinde_id)
         apply_id = state.begin_apply(who=who(), summary={"rotated": address})
-        entry = state.journal_intent(apply_id, address, "rotate", "PUT", path)
+        entry = state.journal_intent(apply_id, address, "rotate", *rotate_request(row.kinde_id))
         try:
-            # A lost reply loses that secret; rotating again costs nothing more, so retrying is safe.
-            reply = session.client.put(path, retry_ambiguous=True).get("api_key") or {}
+            secret = KIND.rotate(session.client, row.kinde_id)
         except KindeIacError as err:
             state.journal_result(entry, outcome="failed", detail=str(err)[:500])
             state.end_apply(apply_id, status="failed", summary={"rotated": 0})
@@ -91,9 +89,9 @@ def _rotate(session: Any, address: str, lock_timeout: float) -> tuple[str, str]:
         state.end_apply(apply_id, status="ok", summary={"rotated": 1})
     finally:
         state.release_lock(lock.id)
-    if not reply.get("key"):
+    if not secret:
         raise KindeIacError(f"{address}: rotated [id={row.kinde_id}], but Kinde returned no secret; rotate again")
-    return row.kinde_id, reply["key"]
+    return row.kinde_id, secret
 
 
 @api_key_group.command("verify")
@@ -108,12 +106,10 @@ def verify(workspace: str | None, config_path: str | None, fmt: str) -> None:
     session = open_session(resolve_target(workspace, config_path, None))
     try:
         assert session.client is not None
-        result = session.client.post(VERIFY_PATH, json={"api_key": secret})
+        shown = KIND.verify(session.client, secret)
     finally:
         session.close()
-    valid = result.get("is_valid") is True
-    shown = {k: result.get(k) for k in ("is_valid", "key_id", "status", "scopes", "org_code", "user_id",
-                                        "last_verified_on", "verification_count") if k in result}
+    valid = shown.get("is_valid") is True
     if fmt == "json":
         click.echo(json.dumps(shown, indent=2, sort_keys=True))
     else:

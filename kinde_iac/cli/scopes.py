@@ -13,7 +13,7 @@ import click
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def scopes_command(openapi_path: str, fmt: str) -> None:
     """Print the scopes an OpenAPI document generates (one per operation), as `apis[].openapi` would."""
-    from kinde_iac.config.openapi_scopes import generate_from_file
+    from kinde_iac.resources.openapi_scopes import generate_from_file
 
     generation = generate_from_file(Path(openapi_path))
     if fmt == "json":

@@ -14,7 +14,7 @@ from kinde_iac.errors import KindeIacError
 @click.option("--all", "all_", is_flag=True, help="Validate every workspace in environments/ together.")
 def validate(workspace: str | None, config_path: str | None, state_path: str | None, all_: bool) -> None:
     """Check configuration without touching the network."""
-    from kinde_iac.config import check_flag_definitions, discover_workspaces, load_workspace
+    from kinde_iac.config import check_workspaces, discover_workspaces, load_workspace
     from kinde_iac.engine.session import resolve_target
 
     if all_:
@@ -22,7 +22,7 @@ def validate(workspace: str | None, config_path: str | None, state_path: str | N
         if not paths:
             raise KindeIacError("no workspace files found in environments/")
         loaded = [load_workspace(p) for p in paths]
-        problems = check_flag_definitions(loaded)
+        problems = check_workspaces(loaded)
         if problems:
             for p in problems[1:]:
                 click.echo(f"Error: {p}", err=True)

@@ -1,45 +1,21 @@
-"""Configuration: load workspace files into the attrs model (see docs/configuration.md)."""
+"""Configuration: load workspace files into the workspace model (see docs/configuration.md).
 
-from kinde_iac.config.loader import (
-    check_flag_definitions,
-    discover_workspaces,
-    load_workspace,
-    workspace_file,
-)
-from kinde_iac.config.model import (
-    Api,
-    ApiKey,
-    ApiScope,
-    Application,
-    EnvVar,
-    FeatureFlag,
-    IgnoreRule,
-    KindeTarget,
-    Permission,
-    Role,
-    Workspace,
-)
+Resource kinds own their part of the format (``resources/``); this package iterates the registry.
+"""
+
+from kinde_iac.config.loader import discover_workspaces, load_workspace, workspace_file
+from kinde_iac.config.model import IgnoreRule, KindeTarget, Workspace
 from kinde_iac.config.schema import json_schema
-from kinde_iac.config.seed_format import slugify
-from kinde_iac.config.validate import validate_workspace
+from kinde_iac.config.validate import check_workspaces, validate_workspace
 
 __all__ = [
-    "Api",
-    "ApiKey",
-    "ApiScope",
-    "Application",
-    "EnvVar",
-    "FeatureFlag",
     "IgnoreRule",
     "KindeTarget",
-    "Permission",
-    "Role",
     "Workspace",
-    "check_flag_definitions",
+    "check_workspaces",
     "discover_workspaces",
     "json_schema",
     "load_workspace",
-    "slugify",
     "validate_workspace",
     "workspace_file",
 ]

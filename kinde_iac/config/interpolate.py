@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from kinde_iac.config.seed_format import suggest
-from kinde_iac.config.sources import JsonPath, SourceNode, quote
+from kinde_iac.config.sources import SourceNode
 from kinde_iac.errors import ConfigError
+from kinde_iac.jsonpath import JsonPath, quote
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^{}]*)\}|\$\{")
 _VAR_REF = re.compile(r"^var\.([A-Za-z_][A-Za-z0-9_-]*)$")

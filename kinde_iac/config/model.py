@@ -1,16 +1,23 @@
-"""The native configuration format as attrs classes (structured from JSON with cattrs).
+"""The loaded workspace: each kind's config section, plus the settings that belong to no kind.
 
-The seed guide's format is translated into these classes by ``seed_format``; nothing else in
-kinde-iac reads raw config dicts.
+The entries of a section are instances of the owning kind's model (``Kind.entry_type``, declared
+in ``resources/``); this module only knows sections through the registry. The seed guide's format
+is translated into the native one by ``seed_format``; nothing else in kinde-iac reads raw config.
 """
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-FlagType = Literal["bool", "str", "int"]
-FlagValue = bool | int | str
+from kinde_iac.config.sources import SourceNode
+from kinde_iac.jsonpath import JsonPath, format_path
+from kinde_iac.resources import KINDS, Kind
+
+#: Config section -> the kind that owns it, in registry order.
+KIND_OF_SECTION: dict[str, Kind] = {k.config_section: k for k in KINDS if k.config_section}
+SECTIONS = tuple(KIND_OF_SECTION)
 
 
 @attrs.frozen
@@ -23,81 +30,6 @@ class KindeTarget:
 
 
 @attrs.frozen
-class Application:
-    key: str
-    name: str
-    type: Literal["reg", "spa", "m2m", "device"] = "reg"
-    login_uri: str | None = None
-    homepage_uri: str | None = None
-    redirect_urls: tuple[str, ...] = ()
-    logout_urls: tuple[str, ...] = ()
-    protect: bool = False
-
-
-@attrs.frozen
-class ApiScope:
-    key: str
-    description: str | None = None
-
-
-@attrs.frozen
-class Api:
-    key: str
-    name: str
-    audience: str
-    #: Scopes as written: a bare string is a key whose description is the key itself (as the seed
-    #: script does); the loader normalises both forms to ApiScope.
-    scopes: tuple[ApiScope, ...] = ()
-    #: Keys of applications (in this config) authorized to call the API.
-    applications: tuple[str, ...] = ()
-    #: Path to an OpenAPI/Swagger document whose operations generate scopes (issue 7).
-    openapi: str | None = None
-    protect: bool = False
-
-
-@attrs.frozen
-class Permission:
-    key: str
-    name: str | None = None
-    description: str | None = None
-    protect: bool = False
-
-
-@attrs.frozen
-class Role:
-    key: str
-    name: str
-    description: str | None = None
-    is_default_role: bool = False
-    #: Permission keys.
-    permissions: tuple[str, ...] = ()
-    #: API scopes as ``<api key>/<scope key>``.
-    scopes: tuple[str, ...] = ()
-    protect: bool = False
-
-
-@attrs.frozen
-class FeatureFlag:
-    key: str
-    name: str
-    type: FlagType
-    default_value: FlagValue
-    description: str | None = None
-    allow_override_level: Literal["env", "org", "usr"] | None = None
-    #: This workspace's environment override; None means "use the business-wide default".
-    value: FlagValue | None = None
-    protect: bool = False
-
-
-@attrs.frozen
-class EnvVar:
-    key: str
-    value: str = attrs.field(repr=False)
-    is_secret: bool = False
-    protect: bool = False
-
-
-@attrs.frozen
 class IgnoreRule:
     """Keeps matching unmanaged objects out of drift results (issue 4)."""
 
@@ -105,17 +37,10 @@ class IgnoreRule:
     until: str | None = None  # ISO date; after it the rule stops ignoring and says so
 
 
-@attrs.frozen
-class ApiKey:
-    """An environment- or organization-level API key (issue 7)."""
-
-    key: str
-    name: str
-    api: str
-    scopes: tuple[str, ...] = ()
-    type: Literal["environment", "organization"] = "environment"
-    org_code: str | None = None
-    protect: bool = False
+def _known_sections(_: Any, __: Any, value: Mapping[str, Any]) -> None:
+    unknown = sorted(set(value) - set(SECTIONS))
+    if unknown:
+        raise ValueError(f"no resource kind owns the config section(s) {', '.join(unknown)}")
 
 
 @attrs.frozen
@@ -126,13 +51,8 @@ class Workspace:
     #: The file the workspace was loaded from (for messages).
     source: str
     kinde: KindeTarget = KindeTarget()
-    applications: tuple[Application, ...] = ()
-    apis: tuple[Api, ...] = ()
-    permissions: tuple[Permission, ...] = ()
-    roles: tuple[Role, ...] = ()
-    feature_flags: tuple[FeatureFlag, ...] = ()
-    env_vars: tuple[EnvVar, ...] = ()
-    api_keys: tuple[ApiKey, ...] = ()
+    #: Entries by config section (``"roles"`` -> the role entries); read them with ``section``.
+    sections: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, hash=False, validator=_known_sections)
     ignore: tuple[IgnoreRule, ...] = ()
     #: Share of managed objects a plan may delete before it needs --allow-mass-delete.
     max_delete_fraction: float = 0.5
@@ -140,3 +60,21 @@ class Workspace:
     #: (``role.admin`` -> ``("environments/_common.json", "$.roles[0]")``), so later stages can
     #: point errors at the config.
     paths: dict[str, tuple[str, str]] = attrs.field(factory=dict, eq=False, repr=False)
+    #: Where every value was written (the loader's source tree); None for a workspace built in code.
+    origins: SourceNode | None = attrs.field(default=None, eq=False, repr=False)
+
+    def section(self, name: str) -> tuple[Any, ...]:
+        """The entries of a kind's config section (empty when none are written)."""
+        if name not in KIND_OF_SECTION:
+            raise KeyError(f"no resource kind owns the config section {name!r}")
+        return self.sections.get(name, ())
+
+    def locate(self, path: JsonPath) -> tuple[str, str]:
+        """(file, JSON path) where the value at ``path`` of the merged document was written.
+
+        ``path`` indexes the workspace's sections (``("feature_flags", 0, "name")``). A workspace
+        built in code names its ``source`` and the path itself.
+        """
+        if self.origins is not None:
+            return self.origins.locate(path)
+        return self.source, format_path(path)

@@ -1,8 +1,10 @@
 """JSON Schema (draft 2020-12) of the config format, generated from the attrs model.
 
-Walking the model keeps the schema from drifting away from what the loader accepts; only the
-spellings the loader adds on top of the model (seed-guide keys, bare-string scopes and ignore
-rules, inline role permissions, ``$extends``, ``variables``) are described by hand here.
+Walking the model (each kind's ``entry_type`` and the workspace settings) keeps the schema from
+drifting away from what the loader accepts. What the loader adds on top of the model comes from
+the kinds (``seed_keys``, ``seed_field_aliases``, ``adjust_schema``: shorthand scopes, inline
+permissions, derived keys) or is described here (bare-string ignore rules, ``$extends``,
+``variables``).
 
 A file with ``$extends`` may hold partial entries that only override fields of a shared entry, so
 such files are checked against a variant in which entries need nothing but their ``key``.
@@ -16,8 +18,10 @@ from typing import Any, Literal, Union
 
 import attrs
 
-from kinde_iac.config import model
-from kinde_iac.config.seed_format import VARIABLE_NAME
+from kinde_iac.config.model import KIND_OF_SECTION, Workspace
+from kinde_iac.config.seed_format import SEED_KEYS, VARIABLE_NAME
+from kinde_iac.resources import Kind
+from kinde_iac.resources.kind_config import SeedKey
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -25,8 +29,10 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 REFERENCE_PATTERN = r"^\$\{(var\.[A-Za-z_][A-Za-z0-9_-]*|env:[A-Za-z_][A-Za-z0-9_]*)\}$"
 _REFERENCE = {"$ref": "#/$defs/reference"}
 
-#: Fields the loader fills in; never written in a file.
-_INTERNAL_FIELDS = {(model.Workspace, "name"), (model.Workspace, "source"), (model.Workspace, "paths")}
+#: Workspace fields the loader fills in; never written in a file.
+_INTERNAL_FIELDS = {"name", "source", "paths", "origins"}
+#: Entry model -> the kind that owns it, for the kind's adjustments.
+_KIND_OF_ENTRY = {k.entry_type: k for k in KIND_OF_SECTION.values() if k.entry_type}
 
 #: Extra constraints that help an editor; the loader enforces the same (and more) itself.
 _CONSTRAINTS: dict[str, dict[str, Any]] = {
@@ -86,19 +92,13 @@ class _Builder:
         raise TypeError(f"no JSON Schema mapping for {t!r}")
 
     def field_schema(self, cl: type, field: attrs.Attribute, hint: Any) -> dict[str, Any]:
-        # The loader's extra spellings on top of the model.
-        if cl is model.Api and field.name == "scopes":
-            items = {"anyOf": [{"type": "string"}, self.ref(model.ApiScope)]}
-            return {"type": "array", "items": items}
-        if cl is model.Role and field.name == "permissions":
-            items = {"anyOf": [{"type": "string"}, self.ref(model.Permission)]}
-            return {"type": "array", "items": items}
-        if cl is model.Workspace and field.name == "ignore":
-            items = {"anyOf": [{"type": "string"}, self.ref(model.IgnoreRule)]}
+        if cl is Workspace and field.name == "ignore":
+            # A bare string is a rule without an expiry date.
+            items = {"anyOf": [{"type": "string"}, self.type_schema(typing.get_args(hint)[0])]}
             return {"type": "array", "items": items}
         schema = dict(self.type_schema(hint))
         schema.update(_CONSTRAINTS.get(field.name, {}) if hint is str else {})
-        if cl is model.Workspace and field.name == "max_delete_fraction":
+        if cl is Workspace and field.name == "max_delete_fraction":
             schema = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, _REFERENCE]}
         default = field.default
         if default is not attrs.NOTHING and not isinstance(default, attrs.Factory):  # type: ignore[arg-type]
@@ -113,8 +113,6 @@ class _Builder:
         props: dict[str, Any] = {}
         required: list[str] = []
         for field in attrs.fields(cl):
-            if (cl, field.name) in _INTERNAL_FIELDS:
-                continue
             props[field.name] = self.field_schema(cl, field, hints[field.name])
             if field.default is attrs.NOTHING:
                 required.append(field.name)
@@ -124,54 +122,50 @@ class _Builder:
             schema["description"] = doc.splitlines()[0]
         schema["properties"] = props
         schema["additionalProperties"] = False
-        if cl is model.Api:
-            # The key may be left out: it is derived from the audience.
-            required = [r for r in required if r != "key"]
-            if self.partial:
-                schema["anyOf"] = [{"required": ["key"]}, {"required": ["audience"]}]
-                required = []
-        elif self.partial and "key" in required:
+        if self.partial and "key" in required:
             required = ["key"]
         elif self.partial:
             required = []
         if required:
             schema["required"] = required
-        return schema
+        kind = _KIND_OF_ENTRY.get(cl)
+        return kind.adjust_schema(schema, self, self.partial) if kind is not None else schema
 
-    def seed_application(self) -> dict[str, Any]:
-        base = self.object_schema(model.Application)
-        props = dict(base["properties"])
-        # The seed guide writes these in camelCase; the key comes from the name when left out.
-        props["redirectUrls"] = props["redirect_urls"]
-        props["logoutUrls"] = props["logout_urls"]
-        schema = {
-            "type": "object",
-            "description": "The seed guide's single application; its key is a slug of its name unless given.",
-            "properties": props,
-            "additionalProperties": False,
-        }
-        schema["anyOf" if self.partial else "required"] = (
-            [{"required": ["key"]}, {"required": ["name"]}] if self.partial else ["name"]
-        )
-        return schema
-
-    def seed_env_var(self) -> dict[str, Any]:
-        base = self.object_schema(model.EnvVar)
-        props = dict(base["properties"])
-        props["sensitive"] = dict(props["is_secret"])
-        schema = {
-            "type": "object",
-            "description": "The seed guide's env var: `sensitive` means `is_secret`.",
-            "properties": props,
-            "additionalProperties": False,
-            "not": {"required": ["sensitive", "is_secret"]},
-        }
-        if base.get("required"):
-            schema["required"] = base["required"]
-        return schema
+    def seed_schema(self, kind: Kind, seed: SeedKey) -> dict[str, Any]:
+        """A seed-guide key: its entries with the seed spellings of fields, one of each pair only."""
+        assert kind.entry_type is not None
+        aliases = kind.seed_field_aliases
+        if not aliases and not seed.key_from:
+            entry = self.ref(kind.entry_type)
+        else:
+            base = self.object_schema(kind.entry_type)
+            props = dict(base["properties"])
+            for alias, native in aliases.items():
+                props[alias] = dict(props[native])
+            entry = {"type": "object"}
+            if seed.description:
+                entry["description"] = seed.description
+            entry["properties"] = props
+            entry["additionalProperties"] = False
+            both = [{"not": {"required": [alias, native]}} for alias, native in aliases.items()]
+            if len(both) == 1:
+                entry.update(both[0])
+            elif both:
+                entry["allOf"] = both
+            required = list(base.get("required", []))
+            if seed.key_from and self.partial:
+                entry["anyOf"] = [{"required": ["key"]}, {"required": [seed.key_from]}]
+                required = []
+            elif seed.key_from:
+                # A missing key is derived from this field, which is then needed.
+                required = [r for r in required if r != "key"]
+                required += [] if seed.key_from in required else [seed.key_from]
+            if required:
+                entry["required"] = required
+        return entry if seed.single else {"type": "array", "items": entry}
 
     def file_schema(self) -> dict[str, Any]:
-        ws = self.object_schema(model.Workspace)
+        hints = typing.get_type_hints(Workspace)
         props: dict[str, Any] = {
             "$schema": {"type": "string"},
             "$extends": {
@@ -188,10 +182,17 @@ class _Builder:
                 "additionalProperties": {"type": ["string", "number", "boolean"]},
             },
         }
-        props.update(ws["properties"])
-        props["application"] = self.seed_application()
-        props["featureFlags"] = {"type": "array", "items": self.ref(model.FeatureFlag)}
-        props["envVars"] = {"type": "array", "items": self.seed_env_var()}
+        for field in attrs.fields(Workspace):
+            if field.name in _INTERNAL_FIELDS:
+                continue
+            if field.name == "sections":
+                for section, kind in KIND_OF_SECTION.items():
+                    assert kind.entry_type is not None
+                    props[section] = {"type": "array", "items": self.ref(kind.entry_type), "default": []}
+            else:
+                props[field.name] = self.field_schema(Workspace, field, hints[field.name])
+        for name, (kind, seed) in SEED_KEYS.items():
+            props[name] = self.seed_schema(kind, seed)
         return {"type": "object", "properties": props, "additionalProperties": False}
 
 

@@ -4,6 +4,9 @@ Translating each file on its own (rather than the merged result) lets a shared p
 the seed format be extended by a native workspace file and vice versa: both sides reach the merge
 with the same key names. Every rewritten value keeps a ``SourceNode`` pointing at what the user
 actually wrote, so errors name ``$.featureFlags[0]`` and not ``$.feature_flags[0]``.
+
+Which keys feed which section, and how an entry is translated, is each kind's declaration
+(``seed_keys``, ``seed_field_aliases``, ``normalise_entry``); this module applies them.
 """
 
 from __future__ import annotations
@@ -12,46 +15,22 @@ import difflib
 import re
 from typing import Any
 
-from kinde_iac.config.sources import JsonPath, SourceNode, format_path, quote
+from kinde_iac.config.model import KIND_OF_SECTION, SECTIONS
+from kinde_iac.config.sources import SourceNode
 from kinde_iac.errors import ConfigError
+from kinde_iac.jsonpath import JsonPath, PathPart, format_path, quote
+from kinde_iac.resources import KINDS, Kind
+from kinde_iac.resources.kind_config import SeedKey
 
-#: Native resource lists, in the order the normalised document lists them when none is written.
-RESOURCE_KINDS = (
-    "applications",
-    "apis",
-    "permissions",
-    "roles",
-    "feature_flags",
-    "env_vars",
-    "api_keys",
-)
-
-#: Top-level keys of the native format (besides the resource lists).
+#: Top-level keys of the native format besides the resource sections.
 NATIVE_SCALAR_KEYS = ("kinde", "ignore", "max_delete_fraction")
 META_KEYS = ("$schema", "$extends", "variables")
-#: Seed-guide key -> native key it feeds.
-SEED_KEYS = {"application": "applications", "featureFlags": "feature_flags", "envVars": "env_vars"}
+#: Seed-guide key -> the kind whose section it feeds, and how.
+SEED_KEYS: dict[str, tuple[Kind, SeedKey]] = {s.name: (k, s) for k in KINDS for s in k.seed_keys}
 
-TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *RESOURCE_KINDS, "ignore", "max_delete_fraction", *SEED_KEYS)
-
-#: Seed spellings inside entries, offered as suggestions when a native entry uses them wrongly.
-SEED_FIELD_ALIASES = {
-    "applications": {"redirectUrls": "redirect_urls", "logoutUrls": "logout_urls"},
-    "env_vars": {"sensitive": "is_secret"},
-}
+TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *SECTIONS, "ignore", "max_delete_fraction", *SEED_KEYS)
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-SLUG_MAX = 64
-
-
-def slugify(text: str) -> str:
-    """Key derived from a display name: ``"My Kinde App, Created with Script"`` -> ``my-kinde-app-created-with-script``.
-
-    Lower-case; every run of characters other than ASCII letters and digits becomes one ``-``;
-    leading and trailing ``-`` are trimmed; the result is cut to 64 characters (Kinde's key limit).
-    """
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-")
 
 
 def suggest(word: str, candidates: Any) -> str:
@@ -81,16 +60,62 @@ def _error(message: str, file: str, path: JsonPath) -> ConfigError:
     return ConfigError(message, file=file, path=format_path(path))
 
 
-def _rename(entry: dict[str, Any], node: SourceNode, old: str, new: str, file: str, path: JsonPath) -> None:
-    """Rename a seed field in place, keeping its position (document order) and origin."""
-    if old not in entry:
-        return
-    if new in entry:
-        raise _error(f"both {quote(old)} and {quote(new)} are given; use one of them", file, path + (old,))
-    items = [(new if k == old else k, v) for k, v in entry.items()]
-    entry.clear()
-    entry.update(items)
-    node.children = {(new if k == old else k): v for k, v in node.children.items()}
+class _Entry:
+    """One dict entry being translated (``resources.kind_config.ConfigEntry``)."""
+
+    def __init__(self, owner: _Normaliser, data: dict[str, Any], node: SourceNode, path: JsonPath,
+                 written: str) -> None:
+        self.owner = owner
+        self.data = data
+        self.node = node
+        self.path = path
+        self.written = written
+        self._copied: set[str] = set()  # list fields already copied before an in-place edit
+
+    def error(self, message: str, *path: PathPart) -> ConfigError:
+        return _error(message, self.owner.file, self.path + path)
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a seed field in place, keeping its position (document order) and origin."""
+        if old not in self.data:
+            return
+        if new in self.data:
+            raise self.error(f"both {quote(old)} and {quote(new)} are given; use one of them", old)
+        self.data = {(new if k == old else k): v for k, v in self.data.items()}
+        self.node.children = {(new if k == old else k): v for k, v in self.node.children.items()}
+
+    def set_key(self, key: str, *, derived_from: str) -> None:
+        # First, so the entry reads like a native one.
+        self.data = {"key": key, **self.data}
+        self.node.children["key"] = self.node.children[derived_from]
+
+    def expand_strings(self, field: str, keys: tuple[str, ...]) -> None:
+        """Each new field points back at the string the user wrote."""
+        list_node = self.node.children[field].shallow_copy()
+        self.node.children[field] = list_node
+        out: list[Any] = []
+        for j, item in enumerate(self.data[field]):
+            if isinstance(item, str):
+                snode = list_node.children[j]
+                out.append({k: item for k in keys})
+                list_node.children[j] = SourceNode(snode.file, snode.path, {k: snode for k in keys})
+            else:
+                out.append(item)
+        self.data[field] = out
+
+    def define_inline(self, field: str, index: int, section: str) -> None:
+        if field not in self._copied:
+            self._copied.add(field)
+            self.data[field] = list(self.data[field])
+            self.node.children[field] = self.node.children[field].shallow_copy()
+        items, list_node = self.data[field], self.node.children[field]
+        definition = dict(items[index])
+        origin = list_node.children[index]
+        items[index] = definition["key"]
+        # The reference is the inline key: a wrong type is reported where the key was written.
+        list_node.children[index] = origin.child("key")
+        self.owner.derived.add(id(definition))
+        self.owner.append(section, definition, origin)
 
 
 class _Normaliser:
@@ -102,19 +127,19 @@ class _Normaliser:
         self.raw_node = SourceNode.mirror(raw, file)
         self.doc: dict[str, Any] = {}
         self.node = SourceNode(file, ())
-        # Ids of permission entries that only exist because a role listed them inline.
+        # Ids of entries that only exist because another entry defined them inline.
         self.derived: set[int] = set()
 
-    def _list(self, kind: str) -> tuple[list[Any], SourceNode]:
-        if kind not in self.doc:
-            self.doc[kind] = []
+    def _list(self, section: str) -> tuple[list[Any], SourceNode]:
+        if section not in self.doc:
+            self.doc[section] = []
             # A list made of several written lists has no single origin; errors about the list
             # as a whole are raised here, with the written key, before this node matters.
-            self.node.children[kind] = SourceNode(self.file, (kind,))
-        return self.doc[kind], self.node.children[kind]
+            self.node.children[section] = SourceNode(self.file, (section,))
+        return self.doc[section], self.node.children[section]
 
-    def _append(self, kind: str, value: Any, node: SourceNode) -> None:
-        items, list_node = self._list(kind)
+    def append(self, section: str, value: Any, node: SourceNode) -> None:
+        items, list_node = self._list(section)
         list_node.children[len(items)] = node
         items.append(value)
 
@@ -124,6 +149,7 @@ class _Normaliser:
             path: JsonPath = (key,)
             if key not in TOP_LEVEL_KEYS:
                 raise _error(f"unknown key {quote(key)}{suggest(key, TOP_LEVEL_KEYS)}", self.file, path)
+            seed = SEED_KEYS.get(key)
             if key == "$schema":
                 if not isinstance(value, str):
                     raise _error(f"expected a string, got {type_name(value)}", self.file, path)
@@ -139,20 +165,23 @@ class _Normaliser:
                     raise _error(f"expected an object, got {type_name(value)}", self.file, path)
                 self.doc[key] = value
                 self.node.children[key] = vnode
-            elif key == "application":
+            elif seed is not None and seed[1].single:
                 if not isinstance(value, dict):
                     raise _error(f"expected an object, got {type_name(value)}", self.file, path)
-                self._append("applications", *self._seed_application(value, vnode))
-            elif key in RESOURCE_KINDS or key in SEED_KEYS or key == "ignore":
+                self._entry(seed[0], key, value, vnode, path)
+            elif key in KIND_OF_SECTION or seed is not None or key == "ignore":
                 if not isinstance(value, list):
                     raise _error(f"expected a list, got {type_name(value)}", self.file, path)
-                kind = SEED_KEYS.get(key, key)
                 for i, entry in enumerate(value):
-                    self._entry(kind, key, entry, vnode.children[i], path + (i,))
+                    if key == "ignore":
+                        self._ignore_rule(entry, vnode.children[i])
+                    else:
+                        kind = seed[0] if seed is not None else KIND_OF_SECTION[key]
+                        self._entry(kind, key, entry, vnode.children[i], path + (i,))
             else:  # max_delete_fraction: checked by the converter
                 self.doc[key] = value
                 self.node.children[key] = vnode
-        self._merge_inline_permissions()
+        self._drop_repeated_inline_definitions()
         return self.doc, self.node
 
     def _extends(self, value: Any) -> list[str]:
@@ -187,109 +216,50 @@ class _Normaliser:
                     ("variables", name),
                 )
 
-    def _seed_application(self, app: dict[str, Any], node: SourceNode) -> tuple[dict[str, Any], SourceNode]:
-        path: JsonPath = ("application",)
-        app = dict(app)
-        node = node.shallow_copy()
-        _rename(app, node, "redirectUrls", "redirect_urls", self.file, path)
-        _rename(app, node, "logoutUrls", "logout_urls", self.file, path)
-        if "key" not in app:
-            if "name" not in app:
-                raise _error('missing "name" (the application key is derived from it)', self.file, path)
-            name = app["name"]
-            if isinstance(name, str):
-                key = slugify(name)
-                if not key:
-                    raise _error(
-                        'cannot derive an application key from this name; add a "key"',
-                        self.file,
-                        path + ("name",),
-                    )
-                # Put the derived key first so the entry reads like a native one.
-                app = {"key": key, **app}
-                node.children["key"] = node.children["name"]
-        return app, node
-
-    def _entry(self, kind: str, written: str, entry: Any, node: SourceNode, path: JsonPath) -> None:
-        if kind == "ignore" and isinstance(entry, str):
+    def _ignore_rule(self, entry: Any, node: SourceNode) -> None:
+        if isinstance(entry, str):
             # A bare pattern is an ignore rule without an expiry date.
-            self._append(kind, {"address": entry}, SourceNode(node.file, node.path, {"address": node}))
-            return
-        if not isinstance(entry, dict):
-            self._append(kind, entry, node)
-            return
-        entry = dict(entry)
-        node = node.shallow_copy()
-        if written == "envVars":
-            _rename(entry, node, "sensitive", "is_secret", self.file, path)
-        elif kind == "apis":
-            if "key" not in entry and isinstance(entry.get("audience"), str):
-                key = slugify(entry["audience"])
-                if key:
-                    entry = {"key": key, **entry}
-                    node.children["key"] = node.children["audience"]
-            if isinstance(entry.get("scopes"), list):
-                entry["scopes"] = _expand_strings(entry["scopes"], node, "scopes", ("key", "description"))
-        elif kind == "roles" and isinstance(entry.get("permissions"), list):
-            entry["permissions"] = self._role_permissions(entry["permissions"], node, path)
-        self._append(kind, entry, node)
-
-    def _role_permissions(self, perms: list[Any], role_node: SourceNode, role_path: JsonPath) -> list[Any]:
-        """Inline ``{key, name, description}`` objects -> key references plus permission definitions."""
-        list_node = role_node.children["permissions"].shallow_copy()
-        role_node.children["permissions"] = list_node
-        refs: list[Any] = []
-        for j, perm in enumerate(perms):
-            pnode = list_node.children[j]
-            if not isinstance(perm, dict):
-                refs.append(perm)
-                continue
-            if "key" not in perm:
-                raise _error('an inline permission needs a "key"', self.file, role_path + ("permissions", j))
-            refs.append(perm["key"])
-            # The reference is the inline key: a wrong type is reported where the key was written.
-            list_node.children[j] = pnode.child("key")
-            definition = dict(perm)
-            self.derived.add(id(definition))
-            self._append("permissions", definition, pnode)
-        return refs
-
-    def _merge_inline_permissions(self) -> None:
-        """Drop inline definitions identical to an earlier one; conflicting ones stay and are
-        reported as duplicates (with both paths) by validation."""
-        perms = self.doc.get("permissions")
-        if not perms:
-            return
-        list_node = self.node.children["permissions"]
-        kept: list[Any] = []
-        kept_nodes: dict[int, SourceNode] = {}
-        by_key: dict[str, list[dict[str, Any]]] = {}
-        for i, perm in enumerate(perms):
-            same_key = by_key.setdefault(repr(perm.get("key")), []) if isinstance(perm, dict) else []
-            if id(perm) in self.derived and any(_same_definition(other, perm) for other in same_key):
-                continue
-            if isinstance(perm, dict):
-                same_key.append(perm)
-            kept_nodes[len(kept)] = list_node.children[i]
-            kept.append(perm)
-        self.doc["permissions"] = kept
-        list_node.children = kept_nodes
-
-
-def _expand_strings(items: list[Any], owner: SourceNode, field: str, keys: tuple[str, ...]) -> list[Any]:
-    """``"orders:read"`` -> ``{"key": "orders:read", "description": "orders:read"}``, as the seed
-    script sends it; each new field points back at the string the user wrote."""
-    list_node = owner.children[field].shallow_copy()
-    owner.children[field] = list_node
-    out: list[Any] = []
-    for j, item in enumerate(items):
-        if isinstance(item, str):
-            snode = list_node.children[j]
-            out.append({k: item for k in keys})
-            list_node.children[j] = SourceNode(snode.file, snode.path, {k: snode for k in keys})
+            self.append("ignore", {"address": entry}, SourceNode(node.file, node.path, {"address": node}))
+        elif isinstance(entry, dict):
+            self.append("ignore", dict(entry), node.shallow_copy())
         else:
-            out.append(item)
-    return out
+            self.append("ignore", entry, node)
+
+    def _entry(self, kind: Kind, written: str, entry: Any, node: SourceNode, path: JsonPath) -> None:
+        section = kind.config_section or ""
+        if not isinstance(entry, dict):
+            self.append(section, entry, node)
+            return
+        edited = _Entry(self, dict(entry), node.shallow_copy(), path, written)
+        if written != section:
+            for old, new in kind.seed_field_aliases.items():
+                edited.rename(old, new)
+        kind.normalise_entry(edited)
+        self.append(section, edited.data, edited.node)
+
+    def _drop_repeated_inline_definitions(self) -> None:
+        """Drop inline definitions identical to an earlier entry with the same key; conflicting
+        ones stay and are reported as duplicates (with both paths) by validation."""
+        if not self.derived:
+            return
+        for section in SECTIONS:
+            entries = self.doc.get(section)
+            if not entries or not any(id(e) in self.derived for e in entries):
+                continue
+            list_node = self.node.children[section]
+            kept: list[Any] = []
+            kept_nodes: dict[PathPart, SourceNode] = {}
+            by_key: dict[str, list[dict[str, Any]]] = {}
+            for i, entry in enumerate(entries):
+                same_key = by_key.setdefault(repr(entry.get("key")), []) if isinstance(entry, dict) else []
+                if id(entry) in self.derived and any(_same_definition(other, entry) for other in same_key):
+                    continue
+                if isinstance(entry, dict):
+                    same_key.append(entry)
+                kept_nodes[len(kept)] = list_node.children[i]
+                kept.append(entry)
+            self.doc[section] = kept
+            list_node.children = kept_nodes
 
 
 def _same_definition(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -1,4 +1,7 @@
-"""The registry of resource kinds: the one list the engine iterates."""
+"""The registry of resource kinds: the one list the engine and the config loader iterate.
+
+Adding a kind is adding its module and one line here (docs/architecture.md, "Adding a resource kind").
+"""
 from __future__ import annotations
 
 from kinde_iac.resources.api import ApiKind
@@ -11,9 +14,16 @@ from kinde_iac.resources.feature_flag import FeatureFlagKind
 from kinde_iac.resources.permission import PermissionKind
 from kinde_iac.resources.role import RoleKind
 
-#: In an order where every kind comes after the kinds it reads after.
+#: In an order where every kind comes after the kinds it reads after. The config format lists
+#: sections in this order too (JSON Schema, validation of a workspace built in code).
 KINDS: tuple[Kind, ...] = (
-    ApplicationKind(), PermissionKind(), ApiKind(), ApiScopeKind(), RoleKind(), FeatureFlagKind(), EnvVarKind(),
+    ApplicationKind(),
+    PermissionKind(),
+    ApiKind(),
+    ApiScopeKind(),
+    RoleKind(),
+    FeatureFlagKind(),
+    EnvVarKind(),
     ApiKeyKind(),
 )
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

@@ -4,14 +4,21 @@ Kinde has no update endpoint for a key, so every field forces replacement, and a
 new secret: the old one stops working. The secret Kinde returns once on create goes to
 ``ctx.deliver_secret`` (the ``--secrets-out`` file) and nowhere else. Kinde does not keep key names
 unique, so adoption by natural key only happens on a single match.
+
+Two operations outside plan/apply belong here too (``kinde-iac api-key``, docs/api-keys.md):
+``rotate`` gives a key a new secret and ``verify`` asks Kinde whether a secret is valid.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
-from kinde_iac.config.model import Workspace
+import attrs
+
 from kinde_iac.errors import KindeIacError
+from kinde_iac.jsonpath import JsonPath, quote
+from kinde_iac.resources.api import SECTION as APIS
+from kinde_iac.resources.api import Api, scope_keys
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -20,14 +27,39 @@ from kinde_iac.resources.base import (
     WriteContext,
     compact,
     delete_if_present,
-    slug,
+    slug_key,
 )
+from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.kind_config import Issue, WorkspaceView
 
 PATH = "/api/v1/api_keys"
+VERIFY_PATH = f"{PATH}/verify"
+SECTION = "api_keys"
+#: What ``verify`` reports of Kinde's answer (never the secret itself).
+VERIFY_FIELDS = ("is_valid", "key_id", "status", "scopes", "org_code", "user_id", "last_verified_on",
+                 "verification_count")
 #: End users' own keys (self-service) are their data, not environment configuration.
 FOREIGN_TYPES = frozenset({"user"})
 #: A revoked key may stay listed but can never work again: it is treated as gone.
 DEAD_STATUSES = frozenset({"revoked"})
+
+
+def rotate_request(key_id: str) -> tuple[str, str]:
+    """(method, path) that rotates a key, for journal entries that name the request."""
+    return "PUT", f"{PATH}/{key_id}"
+
+
+@attrs.frozen
+class ApiKey:
+    """An environment- or organization-level API key (issue 7)."""
+
+    key: str
+    name: str
+    api: str
+    scopes: tuple[str, ...] = ()
+    type: Literal["environment", "organization"] = "environment"
+    org_code: str | None = None
+    protect: bool = False
 
 
 class ApiKeyKind(Kind):
@@ -35,8 +67,8 @@ class ApiKeyKind(Kind):
     reads_after = ("api", "api_scope")
     # Deleting an API deletes its keys, so replacing the API replaces them (with a new secret).
     parent_kind = "api"
-    unique_natural = False
-    config_section = "api_keys"
+    config_section = SECTION
+    entry_type = ApiKey
     replace_warning = ("a new key means a new secret: the current secret stops working; the new one goes "
                        "only to the file given to apply --secrets-out")
     fields = (
@@ -47,8 +79,32 @@ class ApiKeyKind(Kind):
         Field("org_code", replace=True),
     )
 
-    def desired(self, workspace: Workspace) -> list[Resource]:
-        audiences = {a.key: a.audience for a in workspace.apis}
+    # -- config ---------------------------------------------------------------------------------
+    def check(self, workspace: WorkspaceView) -> Iterator[Issue]:
+        scopes = scope_keys(workspace)
+        keys: tuple[ApiKey, ...] = self.entries(workspace)
+        for i, key in enumerate(keys):
+            base: JsonPath = (SECTION, i)
+            if problem := key_problem(key.key, what="api key key"):
+                yield base + ("key",), problem
+            if not key.name:
+                yield base + ("name",), "name must not be empty"
+            if key.api not in scopes:
+                yield base + ("api",), f'api {quote(key.api)} is not defined in "apis"'
+            else:
+                for j, scope in enumerate(key.scopes):
+                    if scope not in scopes[key.api]:
+                        yield base + ("scopes", j), f"scope {quote(scope)} is not defined in api {quote(key.api)}"
+            if key.type == "organization" and not key.org_code:
+                yield base + ("org_code",), 'an "organization" api key needs an "org_code"'
+            if key.type == "environment" and key.org_code:
+                yield base + ("org_code",), 'only "organization" api keys take an "org_code"'
+        yield from duplicates(workspace, "api key key", [((SECTION, i), k.key) for i, k in enumerate(keys)])
+
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
+        apis: tuple[Api, ...] = workspace.section(APIS)
+        audiences = {a.key: a.audience for a in apis}
+        keys: tuple[ApiKey, ...] = self.entries(workspace)
         return [
             Resource(
                 kind=self.name, key=k.key, natural=(audiences.get(k.api, k.api), k.name), protect=k.protect,
@@ -56,11 +112,11 @@ class ApiKeyKind(Kind):
                 attributes={"name": k.name, "api": k.api, "scopes": sorted(set(k.scopes)), "type": k.type,
                             "org_code": k.org_code},
             )
-            for k in workspace.api_keys
+            for k in keys
         ]
 
     def default_key(self, natural: tuple[str, ...]) -> str:
-        return slug(natural[-1])
+        return slug_key(natural[-1])
 
     def natural_label(self, natural: tuple[str, ...]) -> str:
         return f"{natural[-1]} (API {natural[0]})"
@@ -127,9 +183,9 @@ class ApiKeyKind(Kind):
                before: Mapping[str, Any], changed: frozenset[str]) -> None:
         """Every field forces replacement, so the engine only calls this after a create whose reply
         was lost and which did land: the key exists but nobody saw its secret. A rotation gives it one."""
-        reply = ctx.client.put(f"{PATH}/{kinde_id}", retry_ambiguous=True).get("api_key") or {}
-        if reply.get("key"):
-            self._deliver(ctx, resource.address, kinde_id, reply["key"])
+        secret = self.rotate(ctx.client, str(kinde_id))
+        if secret:
+            self._deliver(ctx, resource.address, kinde_id, secret)
 
     def _deliver(self, ctx: WriteContext, address: str, key_id: str | None, secret: str) -> None:
         try:
@@ -141,3 +197,17 @@ class ApiKeyKind(Kind):
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{kinde_id}")
+
+    # -- operations outside plan/apply ------------------------------------------------------------
+    def rotate(self, client: Any, key_id: str) -> str | None:
+        """Give the key a new secret and return it (None if Kinde's reply has none); the old secret
+        stops working at once. A lost reply loses that secret, and rotating again costs nothing
+        more, so the request is retried like an idempotent one."""
+        _, path = rotate_request(key_id)
+        reply = client.put(path, retry_ambiguous=True).get("api_key") or {}
+        return reply.get("key") or None
+
+    def verify(self, client: Any, secret: str) -> dict[str, Any]:
+        """What Kinde says about a secret: ``is_valid`` and, for a known key, its id, status, scopes..."""
+        result = client.post(VERIFY_PATH, json={"api_key": secret})
+        return {k: result.get(k) for k in VERIFY_FIELDS if k in result}

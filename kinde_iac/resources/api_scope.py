@@ -1,11 +1,14 @@
 """API scopes: ``api_scope.<api key>/<scope key>``, natural key (audience, key). Only the
-description can be updated; a new key is a new scope."""
+description can be updated; a new key is a new scope. Scopes are written inside their API's config
+entry (``apis[].scopes``), which the api kind models and checks."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kinde_iac.config.model import Workspace
+from kinde_iac.jsonpath import JsonPath
+from kinde_iac.resources.api import SECTION as APIS
+from kinde_iac.resources.api import Api
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -15,6 +18,7 @@ from kinde_iac.resources.base import (
     compact,
     delete_if_present,
 )
+from kinde_iac.resources.kind_config import WorkspaceView
 
 
 def _api_path(api_id: str) -> str:
@@ -28,9 +32,16 @@ class ApiScopeKind(Kind):
     nested_field = "scopes"
     fields = (Field("description", unclearable=True),)
 
-    def desired(self, workspace: Workspace) -> list[Resource]:
+    def config_addresses(self, workspace: WorkspaceView) -> Iterator[tuple[str, JsonPath]]:
+        apis: tuple[Api, ...] = workspace.section(APIS)
+        for i, api in enumerate(apis):
+            for j, scope in enumerate(api.scopes):
+                yield f"{self.name}.{api.key}/{scope.key}", (APIS, i, "scopes", j)
+
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
+        apis: tuple[Api, ...] = workspace.section(APIS)
         out = []
-        for api in workspace.apis:
+        for api in apis:
             for s in api.scopes:
                 out.append(Resource(
                     kind=self.name, key=f"{api.key}/{s.key}", natural=(api.audience, s.key), protect=api.protect,

@@ -4,10 +4,13 @@ Kinde does not keep names unique, so adoption by name only happens on a single m
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Literal
 
-from kinde_iac.config.model import Workspace
+import attrs
+
+from kinde_iac.jsonpath import JsonPath
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -17,15 +20,39 @@ from kinde_iac.resources.base import (
     compact,
     delete_if_present,
     slug,
+    slug_key,
 )
+from kinde_iac.resources.checks import duplicates, key_problem, url_problem
+from kinde_iac.resources.kind_config import ConfigEntry, Issue, SeedKey, WorkspaceView
 
 PATH = "/api/v1/applications"
+SECTION = "applications"
+#: The seed guide writes a single application as an object, without a key.
+SEED_APPLICATION = SeedKey(
+    "application", single=True, key_from="name",
+    description="The seed guide's single application; its key is a slug of its name unless given.",
+)
+
+
+# One entry of "applications" (no docstring: the JSON Schema shows none for it).
+@attrs.frozen
+class Application:
+    key: str
+    name: str
+    type: Literal["reg", "spa", "m2m", "device"] = "reg"
+    login_uri: str | None = None
+    homepage_uri: str | None = None
+    redirect_urls: tuple[str, ...] = ()
+    logout_urls: tuple[str, ...] = ()
+    protect: bool = False
 
 
 class ApplicationKind(Kind):
     name = "application"
-    unique_natural = False
-    config_section = "applications"
+    config_section = SECTION
+    entry_type = Application
+    seed_keys = (SEED_APPLICATION,)
+    seed_field_aliases = MappingProxyType({"redirectUrls": "redirect_urls", "logoutUrls": "logout_urls"})
     fields = (
         Field("name"),
         Field("type", replace=True),
@@ -35,7 +62,39 @@ class ApplicationKind(Kind):
         Field("logout_urls", is_set=True),
     )
 
-    def desired(self, workspace: Workspace) -> list[Resource]:
+    # -- config ---------------------------------------------------------------------------------
+    def normalise_entry(self, entry: ConfigEntry) -> None:
+        if entry.written != SEED_APPLICATION.name or "key" in entry.data:
+            return
+        if "name" not in entry.data:
+            raise entry.error('missing "name" (the application key is derived from it)')
+        name = entry.data["name"]
+        if isinstance(name, str):  # any other type is reported by the converter
+            key = slug(name)
+            if not key:
+                raise entry.error('cannot derive an application key from this name; add a "key"', "name")
+            entry.set_key(key, derived_from="name")
+
+    def check(self, workspace: WorkspaceView) -> Iterator[Issue]:
+        apps: tuple[Application, ...] = self.entries(workspace)
+        for i, app in enumerate(apps):
+            base: JsonPath = (SECTION, i)
+            if problem := key_problem(app.key, what="application key"):
+                yield base + ("key",), problem
+            if not app.name:
+                yield base + ("name",), "name must not be empty"
+            for field in ("login_uri", "homepage_uri"):
+                url = getattr(app, field)
+                if url is not None and (problem := url_problem(url)):
+                    yield base + (field,), problem
+            for field in ("redirect_urls", "logout_urls"):
+                for j, url in enumerate(getattr(app, field)):
+                    if problem := url_problem(url):
+                        yield base + (field, j), problem
+        yield from duplicates(workspace, "application key", [((SECTION, i), a.key) for i, a in enumerate(apps)])
+
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
+        apps: tuple[Application, ...] = self.entries(workspace)
         return [
             Resource(
                 kind=self.name, key=a.key, natural=(a.name,), protect=a.protect,
@@ -44,11 +103,11 @@ class ApplicationKind(Kind):
                     "redirect_urls": sorted(set(a.redirect_urls)), "logout_urls": sorted(set(a.logout_urls)),
                 },
             )
-            for a in workspace.applications
+            for a in apps
         ]
 
     def default_key(self, natural: tuple[str, ...]) -> str:
-        return slug(natural[0])
+        return slug_key(natural[0])
 
     def export_entry(self, resource: Resource) -> dict[str, Any]:
         return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Protocol
 
 import attrs
 
-from kinde_iac.config.model import Workspace
+from kinde_iac.resources.kind_config import KindConfig, WorkspaceView
 
 
 @attrs.frozen
@@ -89,13 +89,30 @@ class WriteContext(Protocol):
         never printed, never stored in state."""
 
 
+#: Kinde's limit for keys, which a slug must fit.
+SLUG_MAX = 64
+
+
 def slug(text: str) -> str:
-    """A stable address key from free text (``"Orders API"`` -> ``orders-api``)."""
-    return re.sub(r"[^a-z0-9._:-]+", "-", text.lower()).strip("-") or "unnamed"
+    """The one rule that turns free text into a key, for the config loader (the seed guide's
+    application name, an audience) and for live objects no config names (export, drift):
+    ``"My Kinde App, Created with Script"`` -> ``my-kinde-app-created-with-script``.
+
+    Lower-case; every run of characters other than ASCII letters and digits becomes one ``-``;
+    leading and trailing ``-`` are trimmed; cut to 64 characters. Empty when nothing is left.
+    """
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return text[:SLUG_MAX].rstrip("-")
 
 
-class Kind:
-    """Base of every resource kind module. Subclasses set the class attributes and the methods."""
+def slug_key(text: str) -> str:
+    """``slug`` for an address that must exist even when the text has no letter or digit."""
+    return slug(text) or "unnamed"
+
+
+class Kind(KindConfig):
+    """Base of every resource kind module. Subclasses set the class attributes and the methods;
+    the configuration side (section, entry model, seed spellings, checks) is ``KindConfig``."""
 
     name: ClassVar[str]
     #: Kinds whose live objects this kind needs while reading (to translate ids into keys); the
@@ -107,9 +124,6 @@ class Kind:
     fields: ClassVar[tuple[Field, ...]] = ()
     #: False for kinds Kinde identifies by natural key alone (feature flags have no id).
     has_ids: ClassVar[bool] = True
-    #: False where Kinde lets two live objects share the natural key (application names):
-    #: adoption then needs an explicit id.
-    unique_natural: ClassVar[bool] = True
 
     # -- schema ---------------------------------------------------------------------------
     def field(self, name: str) -> Field:
@@ -140,18 +154,13 @@ class Kind:
         """Notes the plan shows on a change of this object (business-wide effects...)."""
         return []
 
-    # -- export ---------------------------------------------------------------------------------
-    #: The native config list this kind's objects are written to; None when nested in a parent
-    #: (``parent_kind``), under the parent entry's ``nested_field``.
-    config_section: ClassVar[str | None] = None
-    nested_field: ClassVar[str | None] = None
-
+    # -- export: the entry is written to ``config_section``, or nested in its parent ---------------
     def export_entry(self, resource: Resource) -> dict[str, Any]:
         """The native config entry for a live object: no Kinde ids, defaults omitted."""
         raise NotImplementedError
 
     # -- config -> desired ------------------------------------------------------------------
-    def desired(self, workspace: Workspace) -> list[Resource]:
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
         raise NotImplementedError
 
     # -- live ---------------------------------------------------------------------------------

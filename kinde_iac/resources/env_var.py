@@ -2,10 +2,14 @@
 only be changed by replacing the variable; kinde-iac keeps a salted hash of it in state."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
-from kinde_iac.config.model import Workspace
+import attrs
+
+from kinde_iac.jsonpath import JsonPath, quote
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -16,20 +20,51 @@ from kinde_iac.resources.base import (
     delete_if_present,
     find_id,
 )
+from kinde_iac.resources.checks import duplicates
+from kinde_iac.resources.kind_config import Issue, SeedKey, WorkspaceView
 
 PATH = "/api/v1/environment_variables"
+SECTION = "env_vars"
+KEY_MAX = 128
+VALUE_MAX = 2048
+_KEY = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+# One entry of "env_vars".
+@attrs.frozen
+class EnvVar:
+    key: str
+    value: str = attrs.field(repr=False)
+    is_secret: bool = False
+    protect: bool = False
 
 
 class EnvVarKind(Kind):
     name = "env_var"
-    config_section = "env_vars"
+    config_section = SECTION
+    entry_type = EnvVar
+    seed_keys = (SeedKey("envVars", description="The seed guide's env var: `sensitive` means `is_secret`."),)
+    seed_field_aliases = MappingProxyType({"sensitive": "is_secret"})
     fields = (Field("value"), Field("is_secret", replace=True))
 
-    def desired(self, workspace: Workspace) -> list[Resource]:
+    def check(self, workspace: WorkspaceView) -> Iterator[Issue]:
+        variables: tuple[EnvVar, ...] = self.entries(workspace)
+        for i, var in enumerate(variables):
+            base: JsonPath = (SECTION, i)
+            if not var.key or len(var.key) > KEY_MAX or not _KEY.match(var.key):
+                yield base + ("key",), (f"environment variable key must be 1 to {KEY_MAX} letters, digits or _, "
+                                        f"got {quote(var.key)}")
+            if len(var.value) > VALUE_MAX:
+                yield base + ("value",), f"value is {len(var.value)} characters long; at most {VALUE_MAX} are allowed"
+        yield from duplicates(workspace, "environment variable key",
+                              [((SECTION, i), v.key) for i, v in enumerate(variables)])
+
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
+        variables: tuple[EnvVar, ...] = self.entries(workspace)
         return [
             Resource(kind=self.name, key=v.key, natural=(v.key,), protect=v.protect,
                      attributes={"value": v.value, "is_secret": v.is_secret})
-            for v in workspace.env_vars
+            for v in variables
         ]
 
     def sensitive_fields(self, attributes: Mapping[str, Any]) -> frozenset[str]:

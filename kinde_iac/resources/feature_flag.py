@@ -1,13 +1,19 @@
 """Feature flags: ``feature_flag.<key>``. The definition (name, description, type, default,
 override level) belongs to the Kinde business and is shared by every environment; Kinde never
 returns it, so it is compared with the last apply only. The environment's effective ``value`` is
-readable and is what a workspace's ``value`` override sets."""
+readable and is what a workspace's ``value`` override sets.
+
+Since definitions are business-wide, every workspace must agree on them: ``check_workspaces``."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Literal
 
-from kinde_iac.config.model import FlagValue, Workspace
+import attrs
+
+from kinde_iac.jsonpath import JsonPath, quote
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -17,10 +23,86 @@ from kinde_iac.resources.base import (
     compact,
     delete_if_present,
 )
+from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.kind_config import Issue, SeedKey, WorkspaceView
 
 PATH = "/api/v1/feature_flags"
 ENV_PATH = "/api/v1/environment/feature_flags"
+SECTION = "feature_flags"
+#: The fields one PUT of the definition changes.
 DEFINITION = ("name", "description", "default_value", "allow_override_level")
+#: Fields of a flag that Kinde keeps once per business, not per environment.
+BUSINESS_WIDE = ("name", "description", "type", "default_value", "allow_override_level")
+INT32 = (-(2**31), 2**31 - 1)
+_INT_TEXT = re.compile(r"^[+-]?[0-9]+$")
+
+FlagType = Literal["bool", "str", "int"]
+FlagValue = bool | int | str
+
+
+# One entry of "feature_flags".
+@attrs.frozen
+class FeatureFlag:
+    key: str
+    name: str
+    type: FlagType
+    default_value: FlagValue
+    description: str | None = None
+    allow_override_level: Literal["env", "org", "usr"] | None = None
+    #: This workspace's environment override; None means "use the business-wide default".
+    value: FlagValue | None = None
+    protect: bool = False
+
+
+def flag_value_problem(flag_type: str, value: Any) -> str | None:
+    """Why ``value`` cannot be a value of a ``flag_type`` flag, or None if it can.
+
+    Kinde takes flag values as strings, so ``"true"`` and ``"42"`` are accepted beside JSON
+    ``true`` and ``42``.
+    """
+    if flag_type == "bool":
+        if isinstance(value, bool) or value in ("true", "false"):
+            return None
+        return f'expected true or false for a "bool" flag, got {_show(value)}'
+    if flag_type == "int":
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and _INT_TEXT.match(value):
+            number = int(value)
+        if number is None:
+            return f'expected an integer for an "int" flag, got {_show(value)}'
+        if not INT32[0] <= number <= INT32[1]:
+            return f"expected an integer between {INT32[0]} and {INT32[1]}, got {number}"
+        return None
+    if not isinstance(value, str):
+        return f'expected a string for a "str" flag, got {_show(value)}'
+    return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value)
+    return str(value)
+
+
+def _stored_text(flag_type: str, value: Any) -> Any:
+    """Kinde stores defaults as strings: ``true`` and ``"true"`` are the same definition."""
+    if flag_type == "bool" and isinstance(value, bool):
+        return "true" if value else "false"
+    if flag_type == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if flag_type == "int" and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return str(int(value))
+    return value
+
+
+def _definition(flag: FeatureFlag) -> dict[str, Any]:
+    d = {f: getattr(flag, f) for f in BUSINESS_WIDE}
+    d["default_value"] = _stored_text(flag.type, flag.default_value)
+    return d
 
 
 def flag_string(value: FlagValue | None) -> str | None:
@@ -49,7 +131,9 @@ def typed(value: str | None, flag_type: str | None) -> FlagValue | None:
 class FeatureFlagKind(Kind):
     name = "feature_flag"
     has_ids = False
-    config_section = "feature_flags"
+    config_section = SECTION
+    entry_type = FeatureFlag
+    seed_keys = (SeedKey("featureFlags"),)
     fields = (
         Field("name", unreadable=True, business_wide=True),
         Field("description", unreadable=True, business_wide=True),
@@ -59,9 +143,49 @@ class FeatureFlagKind(Kind):
         Field("value"),
     )
 
-    def desired(self, workspace: Workspace) -> list[Resource]:
+    # -- config ---------------------------------------------------------------------------------
+    def check(self, workspace: WorkspaceView) -> Iterator[Issue]:
+        flags: tuple[FeatureFlag, ...] = self.entries(workspace)
+        for i, flag in enumerate(flags):
+            base: JsonPath = (SECTION, i)
+            if problem := key_problem(flag.key, what="feature flag key"):
+                yield base + ("key",), problem
+            if not flag.name:
+                yield base + ("name",), "name must not be empty"
+            if problem := flag_value_problem(flag.type, flag.default_value):
+                yield base + ("default_value",), problem
+            if flag.value is not None and (problem := flag_value_problem(flag.type, flag.value)):
+                yield base + ("value",), problem
+        yield from duplicates(workspace, "feature flag key", [((SECTION, i), f.key) for i, f in enumerate(flags)])
+
+    def check_workspaces(self, workspaces: Sequence[WorkspaceView]) -> Iterator[tuple[WorkspaceView, JsonPath, str]]:
+        """One problem per flag, workspace and field whose definition differs from the first workspace
+        defining the flag; the per-environment ``value`` may differ freely, and a flag missing from a
+        workspace is not a disagreement."""
+        first: dict[str, tuple[WorkspaceView, int, FeatureFlag]] = {}
+        for ws in workspaces:
+            flags: tuple[FeatureFlag, ...] = self.entries(ws)
+            for i, flag in enumerate(flags):
+                if flag.key not in first:
+                    first[flag.key] = (ws, i, flag)
+                    continue
+                ref_ws, ref_i, ref = first[flag.key]
+                ref_def, this_def = _definition(ref), _definition(flag)
+                for field in BUSINESS_WIDE:
+                    if ref_def[field] == this_def[field]:
+                        continue
+                    ref_at = ": ".join(ref_ws.locate((SECTION, ref_i, field)))
+                    yield ws, (SECTION, i, field), (
+                        f"feature flag {quote(flag.key)} is defined differently by workspace {ws.source} "
+                        f"({field} = {json.dumps(getattr(flag, field))}) and by workspace {ref_ws.source} "
+                        f"({field} = {json.dumps(getattr(ref, field))} at {ref_at}); flag definitions are "
+                        f'business-wide in Kinde: keep them in a shared part and override only "value" per '
+                        f"workspace")
+
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
+        flags: tuple[FeatureFlag, ...] = self.entries(workspace)
         out = []
-        for f in workspace.feature_flags:
+        for f in flags:
             default = flag_string(f.default_value)
             out.append(Resource(
                 kind=self.name, key=f.key, natural=(f.key,), protect=f.protect,

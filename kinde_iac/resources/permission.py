@@ -1,10 +1,11 @@
 """Permissions: ``permission.<key>``, natural key ``key``; no get-by-id in Kinde, so reads list."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kinde_iac.config.model import Workspace
+import attrs
+
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -15,25 +16,46 @@ from kinde_iac.resources.base import (
     delete_if_present,
     find_id,
 )
+from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.kind_config import Issue, WorkspaceView
 
 PATH = "/api/v1/permissions"
+SECTION = "permissions"
+
+
+# One entry of "permissions" (also written inline in a role's permissions by the seed guide).
+@attrs.frozen
+class Permission:
+    key: str
+    name: str | None = None
+    description: str | None = None
+    protect: bool = False
 
 
 class PermissionKind(Kind):
     name = "permission"
-    config_section = "permissions"
+    config_section = SECTION
+    entry_type = Permission
     fields = (
         Field("name", unclearable=True),
         Field("description", unclearable=True),
     )
 
-    def desired(self, workspace: Workspace) -> list[Resource]:
+    def check(self, workspace: WorkspaceView) -> Iterator[Issue]:
+        perms: tuple[Permission, ...] = self.entries(workspace)
+        for i, perm in enumerate(perms):
+            if problem := key_problem(perm.key, what="permission key"):
+                yield (SECTION, i, "key"), problem
+        yield from duplicates(workspace, "permission key", [((SECTION, i), p.key) for i, p in enumerate(perms)])
+
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
+        perms: tuple[Permission, ...] = self.entries(workspace)
         return [
             Resource(
                 kind=self.name, key=p.key, natural=(p.key,), protect=p.protect,
                 attributes={"name": p.name if p.name is not None else p.key, "description": p.description},
             )
-            for p in workspace.permissions
+            for p in perms
         ]
 
     def _from_live(self, ctx: ReadContext, item: Mapping[str, Any]) -> Resource:

@@ -1,10 +1,14 @@
 """Roles: ``role.<key>``, with their permission set and API scope set as attributes."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kinde_iac.config.model import Workspace
+import attrs
+
+from kinde_iac.jsonpath import JsonPath, quote
+from kinde_iac.resources.api import scope_keys
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -17,15 +21,35 @@ from kinde_iac.resources.base import (
     ignore_not_found,
     set_diff,
 )
+from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.kind_config import ConfigEntry, Issue, SchemaRefs, WorkspaceView
+from kinde_iac.resources.permission import SECTION as PERMISSIONS
+from kinde_iac.resources.permission import Permission
 
 PATH = "/api/v1/roles"
+SECTION = "roles"
 #: Kinde's limit for objects in one bulk PATCH (NOTES section 3).
 BATCH = 100
 
 
+# One entry of "roles".
+@attrs.frozen
+class Role:
+    key: str
+    name: str
+    description: str | None = None
+    is_default_role: bool = False
+    #: Permission keys.
+    permissions: tuple[str, ...] = ()
+    #: API scopes as ``<api key>/<scope key>``.
+    scopes: tuple[str, ...] = ()
+    protect: bool = False
+
+
 class RoleKind(Kind):
     name = "role"
-    config_section = "roles"
+    config_section = SECTION
+    entry_type = Role
     # Role scope links carry api_id and key, so only the APIs must be read first.
     reads_after = ("api",)
     fields = (
@@ -36,9 +60,51 @@ class RoleKind(Kind):
         Field("scopes", is_set=True, ref_kind="api_scope"),
     )
 
-    def desired(self, workspace: Workspace) -> list[Resource]:
+    # -- config ---------------------------------------------------------------------------------
+    def normalise_entry(self, entry: ConfigEntry) -> None:
+        """The seed guide defines permissions inline (``{key, name, description}``): the role keeps
+        the key, and the object defines the permission."""
+        perms = entry.data.get("permissions")
+        if not isinstance(perms, list):
+            return
+        for j, perm in enumerate(perms):
+            if isinstance(perm, dict):
+                if "key" not in perm:
+                    raise entry.error('an inline permission needs a "key"', "permissions", j)
+                entry.define_inline("permissions", j, PERMISSIONS)
+
+    def check(self, workspace: WorkspaceView) -> Iterator[Issue]:
+        perm_keys = {p.key for p in workspace.section(PERMISSIONS)}
+        scopes = scope_keys(workspace)
+        roles: tuple[Role, ...] = self.entries(workspace)
+        for i, role in enumerate(roles):
+            base: JsonPath = (SECTION, i)
+            if problem := key_problem(role.key, what="role key"):
+                yield base + ("key",), problem
+            if not role.name:
+                yield base + ("name",), "name must not be empty"
+            for j, perm in enumerate(role.permissions):
+                if perm not in perm_keys:
+                    yield base + ("permissions", j), f'permission {quote(perm)} is not defined in "permissions"'
+            for j, ref in enumerate(role.scopes):
+                api_key, sep, scope_key = ref.partition("/")
+                if not sep or not api_key or not scope_key:
+                    yield base + ("scopes", j), f'expected "<api key>/<scope key>", got {quote(ref)}'
+                elif api_key not in scopes:
+                    yield base + ("scopes", j), f'api {quote(api_key)} is not defined in "apis"'
+                elif scope_key not in scopes[api_key]:
+                    yield base + ("scopes", j), f"scope {quote(scope_key)} is not defined in api {quote(api_key)}"
+        yield from duplicates(workspace, "role key", [((SECTION, i), r.key) for i, r in enumerate(roles)])
+
+    def adjust_schema(self, schema: dict[str, Any], refs: SchemaRefs, partial: bool) -> dict[str, Any]:
+        items = {"anyOf": [{"type": "string"}, refs.ref(Permission)]}
+        schema["properties"]["permissions"] = {"type": "array", "items": items}
+        return schema
+
+    def desired(self, workspace: WorkspaceView) -> list[Resource]:
+        roles: tuple[Role, ...] = self.entries(workspace)
         out = []
-        for r in workspace.roles:
+        for r in roles:
             deps = tuple(f"permission.{p}" for p in r.permissions) + tuple(f"api_scope.{s}" for s in r.scopes)
             out.append(Resource(
                 kind=self.name, key=r.key, natural=(r.key,), protect=r.protect, depends_on=deps,
@@ -130,8 +196,7 @@ class RoleKind(Kind):
                 scope_id = ctx.id_of(f"api_scope.{k}")
             except KeyError:
                 continue
-            path = f"{PATH}/{role_id}/scopes/{scope_id}"
-            ignore_not_found(lambda path=path: ctx.client.delete(path, retry_ambiguous=True))
+            ignore_not_found(functools.partial(ctx.client.delete, f"{PATH}/{role_id}/scopes/{scope_id}", retry_ambiguous=True))
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{kinde_id}")

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from config_testlib import write
 
-from kinde_iac.config import Role, Workspace, load_workspace, validate_workspace
+from kinde_iac.config import Workspace, load_workspace, validate_workspace
 from kinde_iac.errors import ConfigError
+from kinde_iac.resources.role import Role
 
 ROLE = {"key": "admin", "name": "Admin"}
 API = {"key": "orders-api", "name": "Orders API", "audience": "orders", "scopes": ["orders:read"]}
@@ -551,7 +552,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_validate_workspace_without_sources() -> None:
-    ws = Workspace(name="w", source="w.json", roles=(Role("admin", "Admin", permissions=("nope",)),))
+    ws = Workspace(name="w", source="w.json", sections={"roles": (Role("admin", "Admin", permissions=("nope",)),)})
     (err,) = validate_workspace(ws)
     assert str(err) == 'w.json: $.roles[0].permissions[0]: permission "nope" is not defined in "permissions"'
 

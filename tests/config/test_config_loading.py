@@ -8,25 +8,21 @@ from pathlib import Path
 import pytest
 from config_testlib import NATIVE_ENV, NATIVE_EXAMPLE, SEED_EXAMPLE, write
 
-from kinde_iac.config import (
-    ApiScope,
-    Application,
-    EnvVar,
-    FeatureFlag,
-    IgnoreRule,
-    KindeTarget,
-    Permission,
-    load_workspace,
-    slugify,
-)
+from kinde_iac.config import IgnoreRule, KindeTarget, load_workspace
 from kinde_iac.errors import ConfigError
+from kinde_iac.resources.api import ApiScope
+from kinde_iac.resources.application import Application
+from kinde_iac.resources.base import slug as slugify
+from kinde_iac.resources.env_var import EnvVar
+from kinde_iac.resources.feature_flag import FeatureFlag
+from kinde_iac.resources.permission import Permission
 
 
 def test_seed_guide_example_loads_unchanged() -> None:
     ws = load_workspace(SEED_EXAMPLE, env={})
     assert ws.name == "seed_dev"
     assert ws.source == str(SEED_EXAMPLE)
-    assert ws.applications == (
+    assert ws.section("applications") == (
         Application(
             key="my-kinde-app-created-with-script",
             name="My Kinde App, Created with Script",
@@ -35,17 +31,17 @@ def test_seed_guide_example_loads_unchanged() -> None:
             logout_urls=("http://localhost:3000/",),
         ),
     )
-    (api,) = ws.apis
+    (api,) = ws.section("apis")
     assert (api.key, api.name, api.audience) == ("orders-api", "Orders API", "orders")
     # The seed script sends description = key for every scope.
     assert api.scopes == (ApiScope("orders:read", "orders:read"), ApiScope("orders:write", "orders:write"))
-    (role,) = ws.roles
+    (role,) = ws.section("roles")
     assert (role.key, role.name, role.permissions) == ("admin", "Admin", ("orders:read", "orders:write"))
-    assert ws.permissions == (
+    assert ws.section("permissions") == (
         Permission("orders:read", "Read Orders"),
         Permission("orders:write", "Write Orders"),
     )
-    assert ws.feature_flags == (
+    assert ws.section("feature_flags") == (
         FeatureFlag(
             key="new_checkout",
             name="New Checkout",
@@ -54,7 +50,7 @@ def test_seed_guide_example_loads_unchanged() -> None:
             allow_override_level="env",
         ),
     )
-    assert [(v.key, v.value, v.is_secret) for v in ws.env_vars] == [
+    assert [(v.key, v.value, v.is_secret) for v in ws.section("env_vars")] == [
         ("PAYMENTS_GATEWAY", "sandbox", False),
         ("SECRET_PAYMENTS_GATEWAY", "sandbox", True),
     ]
@@ -77,16 +73,16 @@ def test_native_example_loads() -> None:
     ws = load_workspace(NATIVE_EXAMPLE, name="staging", env=NATIVE_ENV)
     assert ws.name == "staging"
     assert ws.kinde == KindeTarget("acme-staging.kinde.com", "staging")
-    web = ws.applications[0]
+    web = ws.section("applications")[0]
     assert web.login_uri == "https://staging.acme.example/login"
     assert web.redirect_urls == ("https://staging.acme.example/callback",)
     assert web.protect is False  # "${var.protect_prod}" kept its boolean type
-    assert ws.apis[0].scopes[1] == ApiScope("orders:write", "Create and change orders")
-    assert ws.apis[0].applications == ("web", "worker")
-    assert ws.roles[0].scopes == ("orders-api/orders:read", "orders-api/orders:write")
-    assert [f.value for f in ws.feature_flags] == [True, None, "dark"]
-    assert ws.env_vars[1] == EnvVar("PAYMENTS_SECRET", "s3cret", is_secret=True, protect=True)
-    assert ws.api_keys[1].type == "organization" and ws.api_keys[1].org_code == "org_123"
+    assert ws.section("apis")[0].scopes[1] == ApiScope("orders:write", "Create and change orders")
+    assert ws.section("apis")[0].applications == ("web", "worker")
+    assert ws.section("roles")[0].scopes == ("orders-api/orders:read", "orders-api/orders:write")
+    assert [f.value for f in ws.section("feature_flags")] == [True, None, "dark"]
+    assert ws.section("env_vars")[1] == EnvVar("PAYMENTS_SECRET", "s3cret", is_secret=True, protect=True)
+    assert ws.section("api_keys")[1].type == "organization" and ws.section("api_keys")[1].org_code == "org_123"
     assert ws.ignore == (IgnoreRule("application.legacy-*"), IgnoreRule("role.support", "2030-01-31"))
     assert ws.max_delete_fraction == 0.25
     assert set(ws.paths) >= {"application.web", "api_scope.orders-api/orders:write", "api_key.partner"}
@@ -134,12 +130,12 @@ def test_mixed_seed_and_native_keys(tmp_path: Path) -> None:
         },
     )
     ws = load_workspace(tmp_path / "ws.json", env={})
-    assert [a.key for a in ws.applications] == ["storefront", "worker"]
-    assert ws.apis[0].key == "https-billing-example-api"  # slug of the audience
-    assert [p.key for p in ws.permissions] == ["invoices:read", "invoices:write"]
-    assert ws.roles[0].permissions == ("invoices:read", "invoices:write")
-    assert [f.key for f in ws.feature_flags] == ["beta", "dark"]
-    assert [(v.key, v.is_secret) for v in ws.env_vars] == [("A", True), ("B", False)]
+    assert [a.key for a in ws.section("applications")] == ["storefront", "worker"]
+    assert ws.section("apis")[0].key == "https-billing-example-api"  # slug of the audience
+    assert [p.key for p in ws.section("permissions")] == ["invoices:read", "invoices:write"]
+    assert ws.section("roles")[0].permissions == ("invoices:read", "invoices:write")
+    assert [f.key for f in ws.section("feature_flags")] == ["beta", "dark"]
+    assert [(v.key, v.is_secret) for v in ws.section("env_vars")] == [("A", True), ("B", False)]
 
 
 @pytest.mark.parametrize(
@@ -192,13 +188,13 @@ def test_extends_merges_by_key_with_field_override(tmp_path: Path) -> None:
     )
     ws = load_workspace(tmp_path / "staging.json", env={})
     assert ws.kinde == KindeTarget("acme.kinde.com", "staging")
-    assert ws.applications[0].redirect_urls == ("https://staging.app.example/cb",)
-    assert [(r.key, r.name, r.description) for r in ws.roles] == [
+    assert ws.section("applications")[0].redirect_urls == ("https://staging.app.example/cb",)
+    assert [(r.key, r.name, r.description) for r in ws.section("roles")] == [
         ("admin", "Administrators", "All"),
         ("viewer", "Viewer", None),
         ("support", "Support", None),
     ]
-    flag = ws.feature_flags[0]
+    flag = ws.section("feature_flags")[0]
     assert (flag.default_value, flag.value) == (False, True)
     assert [r.address for r in ws.ignore] == ["role.legacy-*", "application.tmp-*"]
     assert ws.max_delete_fraction == 0.1
@@ -226,8 +222,8 @@ def test_extends_list_chain_and_diamond(tmp_path: Path) -> None:
         },
     )
     ws = load_workspace(tmp_path / "env" / "dev.json", env={})
-    assert [(p.key, p.name) for p in ws.permissions] == [("p", "Right"), ("q", None)]
-    assert [(r.name, r.permissions) for r in ws.roles] == [("Right", ("p",))]
+    assert [(p.key, p.name) for p in ws.section("permissions")] == [("p", "Right"), ("q", None)]
+    assert [(r.name, r.permissions) for r in ws.section("roles")] == [("Right", ("p",))]
 
 
 def test_extends_seed_part_with_native_override(tmp_path: Path) -> None:
@@ -248,10 +244,10 @@ def test_extends_seed_part_with_native_override(tmp_path: Path) -> None:
         },
     )
     ws = load_workspace(tmp_path / "prod.json", env={})
-    assert ws.feature_flags[0].value is False and ws.feature_flags[0].default_value is True
-    assert ws.env_vars[0].value == "live"
-    assert ws.applications[0].redirect_urls == ("https://shop.example/callback",)
-    assert ws.applications[0].name == "My Kinde App, Created with Script"
+    assert ws.section("feature_flags")[0].value is False and ws.section("feature_flags")[0].default_value is True
+    assert ws.section("env_vars")[0].value == "live"
+    assert ws.section("applications")[0].redirect_urls == ("https://shop.example/callback",)
+    assert ws.section("applications")[0].name == "My Kinde App, Created with Script"
 
 
 def test_override_of_an_error_field_is_reported_in_the_overriding_file(tmp_path: Path) -> None:
@@ -307,12 +303,12 @@ def test_variables_and_env_substitution(tmp_path: Path) -> None:
     env = {"APP_HOST": "shop.example", "KINDE_SUBDOMAIN": "acme", "API_TOKEN": "t0k"}
     ws = load_workspace(tmp_path / "ws.json", env=env)
     assert ws.kinde.domain == "acme.kinde.com"
-    assert ws.applications[0].name == "Web on shop.example"
-    assert ws.applications[0].homepage_uri == "https://shop.example"
-    assert ws.feature_flags[0].name == "Limit 42"
-    assert ws.feature_flags[0].default_value == 42  # whole-string reference keeps the number
-    assert ws.feature_flags[1].default_value == "${var.kept} and $$x"
-    assert ws.env_vars[0].value == "t0k" and ws.env_vars[0].is_secret is True
+    assert ws.section("applications")[0].name == "Web on shop.example"
+    assert ws.section("applications")[0].homepage_uri == "https://shop.example"
+    assert ws.section("feature_flags")[0].name == "Limit 42"
+    assert ws.section("feature_flags")[0].default_value == 42  # whole-string reference keeps the number
+    assert ws.section("feature_flags")[1].default_value == "${var.kept} and $$x"
+    assert ws.section("env_vars")[0].value == "t0k" and ws.section("env_vars")[0].is_secret is True
     assert ws.max_delete_fraction == 0.2
 
 
@@ -324,7 +320,7 @@ def test_env_defaults_to_os_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_unused_missing_references_are_fine(tmp_path: Path) -> None:
     write(tmp_path, {"ws.json": {"variables": {"unused": "${env:NOT_SET_ANYWHERE}"}}})
-    assert load_workspace(tmp_path / "ws.json", env={}).roles == ()
+    assert load_workspace(tmp_path / "ws.json", env={}).section("roles") == ()
 
 
 def test_openapi_path_is_made_relative_to_the_working_directory(tmp_path: Path) -> None:
@@ -339,13 +335,13 @@ def test_openapi_path_is_made_relative_to_the_working_directory(tmp_path: Path) 
         },
     )
     ws = load_workspace(tmp_path / "environments" / "dev.json", env={})
-    assert ws.apis[0].openapi == str(tmp_path / "specs" / "a.yaml")
+    assert ws.section("apis")[0].openapi == str(tmp_path / "specs" / "a.yaml")
 
 
 def test_empty_workspace_defaults(tmp_path: Path) -> None:
     write(tmp_path, {"empty.json": {"$schema": "../schema.json"}})
     ws = load_workspace(tmp_path / "empty.json", env={})
-    assert (ws.name, ws.kinde, ws.roles, ws.max_delete_fraction, ws.paths) == (
+    assert (ws.name, ws.kinde, ws.section("roles"), ws.max_delete_fraction, ws.paths) == (
         "empty",
         KindeTarget(),
         (),

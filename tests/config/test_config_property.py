@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,15 @@ from hypothesis import strategies as st
 from kinde_iac.config import load_workspace, model
 from kinde_iac.config.seed_format import TOP_LEVEL_KEYS
 from kinde_iac.errors import ConfigError
+from kinde_iac.resources import KINDS
 
+# The workspace model and every kind's entry models (which live beside their kinds).
+MODEL_MODULES = [model, *(sys.modules[type(kind).__module__] for kind in KINDS)]
 FIELD_NAMES = sorted(
     {
         f.name
-        for cl in vars(model).values()
+        for module in MODEL_MODULES
+        for cl in vars(module).values()
         if isinstance(cl, type) and attrs.has(cl)
         for f in attrs.fields(cl)
     }

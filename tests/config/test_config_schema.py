@@ -11,6 +11,13 @@ from config_testlib import NATIVE_EXAMPLE, SEED_EXAMPLE
 from jsonschema import Draft202012Validator
 
 from kinde_iac.config import json_schema, model
+from kinde_iac.resources.api import Api
+from kinde_iac.resources.api_key import ApiKey
+from kinde_iac.resources.application import Application
+from kinde_iac.resources.env_var import EnvVar
+from kinde_iac.resources.feature_flag import FeatureFlag
+from kinde_iac.resources.permission import Permission
+from kinde_iac.resources.role import Role
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +41,13 @@ def test_schema_is_valid_and_serialisable() -> None:
 def test_schema_is_generated_from_the_model() -> None:
     defs = json_schema()["$defs"]
     for cl in (
-        model.Application,
-        model.Api,
-        model.Permission,
-        model.Role,
-        model.FeatureFlag,
-        model.EnvVar,
-        model.ApiKey,
+        Application,
+        Api,
+        Permission,
+        Role,
+        FeatureFlag,
+        EnvVar,
+        ApiKey,
         model.IgnoreRule,
         model.KindeTarget,
     ):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from config_testlib import write
 
-from kinde_iac.config import check_flag_definitions, discover_workspaces, load_workspace, workspace_file
+from kinde_iac.config import check_workspaces, discover_workspaces, load_workspace, workspace_file
 from kinde_iac.errors import ConfigError
 
 FLAG = {
@@ -72,14 +72,14 @@ def test_flag_values_may_differ_per_workspace(tmp_path: Path) -> None:
     wss = _workspaces(
         tmp_path, {"key": "new_checkout", "value": True}, {"key": "new_checkout", "value": False}
     )
-    assert [w.feature_flags[0].value for w in wss] == [True, False]
-    assert check_flag_definitions(wss) == []
+    assert [w.section("feature_flags")[0].value for w in wss] == [True, False]
+    assert check_workspaces(wss) == []
 
 
 def test_equivalent_defaults_agree(tmp_path: Path) -> None:
     # Kinde stores defaults as strings: false and "false" are the same definition.
     wss = _workspaces(tmp_path, {"key": "new_checkout"}, {"key": "new_checkout", "default_value": "false"})
-    assert check_flag_definitions(wss) == []
+    assert check_workspaces(wss) == []
 
 
 def test_flag_definition_disagreement_is_reported(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_flag_definition_disagreement_is_reported(tmp_path: Path) -> None:
         {"key": "new_checkout", "value": True},
         {"key": "new_checkout", "default_value": True, "name": "Checkout v2"},
     )
-    errors = check_flag_definitions(wss)
+    errors = check_workspaces(wss)
     assert [e.path.rsplit(".", 1)[1] for e in errors] == ["name", "default_value"]
     msg = errors[1].message
     dev, prod = str(tmp_path / "dev.json"), str(tmp_path / "prod.json")
@@ -103,4 +103,4 @@ def test_flag_definition_disagreement_is_reported(tmp_path: Path) -> None:
 def test_flag_only_in_one_workspace_is_not_a_disagreement(tmp_path: Path) -> None:
     write(tmp_path, {"a.json": {"feature_flags": [FLAG]}, "b.json": {}})
     wss = [load_workspace(p, env={}) for p in discover_workspaces(tmp_path)]
-    assert check_flag_definitions(wss) == []
+    assert check_workspaces(wss) == []

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from kinde_iac.config.model import Api, ApiKey, ApiScope, Workspace
+from kinde_iac.config.model import Workspace
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import BY_NAME, KINDS, Resource
-from kinde_iac.resources.api_key import ApiKeyKind
+from kinde_iac.resources.api import Api, ApiScope
+from kinde_iac.resources.api_key import ApiKey, ApiKeyKind
 
 KIND = ApiKeyKind()
 AUDIENCE = "https://orders.example"
@@ -92,11 +93,10 @@ class WriteCtx:
 
 
 def desired(**kw: Any) -> Resource:
-    ws = Workspace(name="dev", source="dev.json",
-                   apis=(Api(key="orders", name="Orders", audience=AUDIENCE,
-                             scopes=(ApiScope("read"), ApiScope("write"))),),
-                   api_keys=(ApiKey(**{"key": "ci", "name": "CI", "api": "orders", "scopes": ("write", "read"),
-                                       **kw}),))
+    ws = Workspace(name="dev", source="dev.json", sections={
+        "apis": (Api(key="orders", name="Orders", audience=AUDIENCE, scopes=(ApiScope("read"), ApiScope("write"))),),
+        "api_keys": (ApiKey(**{"key": "ci", "name": "CI", "api": "orders", "scopes": ("write", "read"), **kw}),),
+    })
     [resource] = KIND.desired(ws)
     return resource
 

@@ -25,7 +25,7 @@ def test_generated_scopes_follow_the_hand_written_ones(tmp_path: Path) -> None:
     write(tmp_path, {"specs/orders.json": SPEC,
                      "dev.json": {"apis": [{**API, "scopes": ["orders:admin"], "openapi": "specs/orders.json"}]}})
     ws = load_workspace(tmp_path / "dev.json")
-    assert [(s.key, s.description) for s in ws.apis[0].scopes] == [
+    assert [(s.key, s.description) for s in ws.section("apis")[0].scopes] == [
         ("orders:admin", "orders:admin"), ("get:orders", "List orders"), ("post:orders", "POST /orders")]
     assert ws.paths["api_scope.orders/get:orders"] == (str(tmp_path / "specs/orders.json"), '$.paths["/orders"].get')
     addresses = [r.address for r in desired_resources(ws) if r.kind == "api_scope"]
@@ -37,7 +37,7 @@ def test_the_path_is_relative_to_the_shared_part_that_names_it(tmp_path: Path) -
                      "environments/shared/apis.json": {"apis": [{**API, "openapi": "specs/orders.json"}]},
                      "environments/dev.json": {"$extends": "shared/apis.json"}})
     ws = load_workspace(tmp_path / "environments/dev.json")
-    assert [s.key for s in ws.apis[0].scopes] == ["get:orders", "post:orders"]
+    assert [s.key for s in ws.section("apis")[0].scopes] == ["get:orders", "post:orders"]
 
 
 def test_roles_and_api_keys_may_name_generated_scopes(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kinde_iac.config.openapi_scopes import MAX_BYTES, OpenApiError, generate, generate_from_file
+from kinde_iac.resources.openapi_scopes import MAX_BYTES, OpenApiError, generate, generate_from_file
 
 OPERATIONS = {
     "/users/{userId}": {

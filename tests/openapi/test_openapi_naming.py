@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from kinde_iac.config.openapi_scopes import KEY_MAX, RESERVED, generate, scope_name, shorten
+from kinde_iac.resources.openapi_scopes import KEY_MAX, RESERVED, generate, scope_name, shorten
 
 LONG = "/organizations/{orgCode}/departments/{departmentId}/employees/{employeeId}/timesheets"
 

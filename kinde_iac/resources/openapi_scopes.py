@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import attrs
 import yaml
 
-from kinde_iac.config.sources import format_path, quote
 from kinde_iac.errors import ConfigError
+from kinde_iac.jsonpath import format_path, quote
 
 #: Kinde refuses larger uploads ("Maximum file size: 20MB"); read as MiB, the larger reading.
 MAX_BYTES = 20 * 1024 * 1024

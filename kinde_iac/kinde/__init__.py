@@ -1,7 +1,9 @@
 """Kinde Management API client (see client.py for what is retried and why)."""
-from .client import ClientStats, KindeClient, is_not_found, parse_error_body
+from .client import KindeClient
 from .credentials import Credentials, TokenCache, normalize_domain, resolve_credentials
+from .errors import is_not_found, parse_error_body
 from .limiter import AdaptiveLimiter, RateBucket
+from .stats import ClientStats
 
 __all__ = [
     "AdaptiveLimiter",

@@ -1,4 +1,4 @@
-"""Kinde Management API client (see client.py for what is retried and why)."""
+"""Kinde Management API client (see client.py for what is retried and why, docs/client.md for all of it)."""
 from .client import KindeClient
 from .credentials import Credentials, TokenCache, normalize_domain, resolve_credentials
 from .errors import is_not_found, parse_error_body

@@ -24,7 +24,7 @@ from kinde_iac.errors import ApiError
 from .credentials import Credentials, TokenCache
 from .errors import classify_transport_error, parse_error_body, transport_detail
 from .limiter import AdaptiveLimiter, AdaptiveRate, RateBucket
-from .pagination import walk
+from .pagination import EMPTY, describe, expect_items, expect_object, invalid_response, walk
 from .retry import RetryPolicy
 from .stats import ClientStats
 from .token import TokenEndpoint
@@ -110,16 +110,37 @@ class KindeClient:
                retry_ambiguous: bool = False) -> dict:
         return self.request("DELETE", path, params=params, json=json, retry_ambiguous=retry_ambiguous)
 
+    # -- reads with a required shape ----------------------------------------------------------
+
+    def get_list(self, path: str, key: str, params: dict | None = None) -> list[Any]:
+        """One GET of a list Kinde does not page (role scopes, API scopes, callback URLs); the
+        list must be there: a body without it raises ApiError(code="INVALID_RESPONSE")."""
+        return expect_items(self._call("GET", path, params=params), key, path)
+
+    def get_object(self, path: str, key: str, params: dict | None = None) -> dict[str, Any]:
+        """One GET of a single object (``{"api": {...}}``); a body without it raises ApiError."""
+        return expect_object(self._call("GET", path, params=params), key, path)
+
     def paginate(self, path: str, items_key: str, params: dict | None = None, *,
                  paged: bool = True) -> Iterator[Any]:
-        """Every item of a list endpoint, across pages (see pagination.walk)."""
-        return walk(lambda query: self.get(path, query), items_key, params, paged=paged)
+        """Every item of a list endpoint, across pages (see pagination.walk); a page without the
+        list raises ApiError(code="INVALID_RESPONSE") instead of ending the walk as if empty."""
+        return walk(lambda query: self._call("GET", path, params=query), path, items_key, params, paged=paged)
 
     # -- core --------------------------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
                 retry_ambiguous: bool = False) -> dict:
-        """Send one logical request, retrying what is safe to retry; returns the JSON body ({} if empty)."""
+        """Send one logical request, retrying what is safe to retry; returns the JSON body as a dict
+        ({} for a write answered without a body, ``{"data": value}`` for a non-object body)."""
+        body = self._call(method, path, params=params, json=json, retry_ambiguous=retry_ambiguous)
+        if body is EMPTY:
+            return {}
+        return body if isinstance(body, dict) else {"data": body}
+
+    def _call(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+              retry_ambiguous: bool = False) -> Any:
+        """The request loop; returns the parsed JSON body, or EMPTY for a write with no body."""
         method = method.upper()
         is_write = method not in SAFE_METHODS
         url = self.base_url + (path if path.startswith("/") else "/" + path)
@@ -225,22 +246,23 @@ class KindeClient:
         return ApiError(resp.status_code, code or f"HTTP_{resp.status_code}", self._redact(message),
                         method=method, path=path, ambiguous=ambiguous)
 
-    def _success_body(self, resp: requests.Response, method: str, path: str) -> dict:
+    def _success_body(self, resp: requests.Response, method: str, path: str) -> Any:
         if not resp.content.strip():
-            return {}
+            if method == "GET":
+                # Returning {} here would read as "no objects" and plan to recreate everything.
+                raise invalid_response(path, f"expected a JSON body, got {describe(EMPTY)}")
+            return EMPTY  # the write succeeded; some Kinde writes declare no body
         try:
             body = resp.json()
         except ValueError:
             if method in SAFE_METHODS:
-                # Returning {} here would read as "no objects" and plan to recreate everything.
-                raise ApiError(resp.status_code, "INVALID_RESPONSE",
-                               "expected a JSON body, got: " + self._redact(parse_error_body(resp)[1]),
-                               method=method, path=path) from None
-            return {}  # the write succeeded; some Kinde writes declare no body
+                raise invalid_response(path, "expected a JSON body, got: " + self._redact(parse_error_body(resp)[1]),
+                                       method=method) from None
+            return EMPTY
         if isinstance(body, dict) and body.get("errors"):
             # A 2xx that still reports errors did not do what was asked (NOTES section 7.6).
             raise self._error(resp, method, path, False)
-        return body if isinstance(body, dict) else {"data": body}
+        return body
 
     def _token_issued(self, token: str) -> None:
         self._issued_tokens.append(token)

@@ -5,6 +5,7 @@ any method is retried after ``RateLimit-Reset``. A connect failure sent nothing,
 too. A 5xx or a connection dropped after sending may or may not have applied a write, so writes are
 retried only when the caller vouches that repeating them is harmless (``retry_ambiguous``);
 otherwise they fail with ``ApiError(ambiguous=True)`` and the caller re-reads before acting again.
+A 3xx is never followed (it would carry the bearer token to another host): it is an error.
 
 Error bodies live in errors.py, list shapes and paging in pagination.py, the token in token.py,
 backoff in retry.py, the shared window and rate ceiling in limiter.py.
@@ -22,7 +23,7 @@ import requests
 from kinde_iac.errors import ApiError
 
 from .credentials import Credentials, TokenCache
-from .errors import classify_transport_error, parse_error_body, transport_detail
+from .errors import classify_transport_error, parse_error_body, redirect_error, transport_detail
 from .limiter import AdaptiveLimiter, AdaptiveRate, RateBucket
 from .pagination import EMPTY, describe, expect_items, expect_object, invalid_response, walk
 from .retry import RetryPolicy
@@ -172,6 +173,8 @@ class KindeClient:
             self.stats.record_attempt(str(status))
             if 200 <= status < 300:
                 return self._success_body(resp, method, path)
+            if 300 <= status < 400:
+                raise redirect_error(resp, method, path, redact=self._redact)
             if status == 429:
                 self.stats.record_rate_limited()
                 if failures >= self.max_retries:
@@ -213,7 +216,7 @@ class KindeClient:
             self.adaptive_rate.before_send()
             try:
                 resp = self._session.request(
-                    method, url, params=params, json=json, timeout=self._timeouts,
+                    method, url, params=params, json=json, timeout=self._timeouts, allow_redirects=False,
                     headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
                              "User-Agent": USER_AGENT})
             except requests.RequestException as exc:

@@ -1,4 +1,4 @@
-"""Reading Kinde's failures: error bodies, "not found" in its two forms, transport errors.
+"""Reading Kinde's failures: error bodies, "not found" in its two forms, transport errors, redirects.
 
 Everything here turns something the server or the network did into facts the request loop decides
 on (code, whether the request may have been sent, whether trying again can help). Nothing here
@@ -7,6 +7,8 @@ retries or sleeps.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from urllib.parse import urljoin, urlsplit
 
 import attrs
 import requests
@@ -123,3 +125,20 @@ def _root_reason(exc: BaseException) -> BaseException | None:
     if isinstance(inner, MaxRetryError):
         return inner.reason
     return inner if isinstance(inner, BaseException) else None
+
+
+def redirect_error(resp: requests.Response, method: str, path: str,
+                   redact: Callable[[str], str] = str) -> ApiError:
+    """A 3xx is refused, never followed: following it would send the bearer token, or on the token
+    endpoint the client secret, to wherever the Location header points (issue 13 point 4)."""
+    location = resp.headers.get("Location")
+    if location:
+        host = urlsplit(urljoin(resp.url or "", location)).hostname or "an unreadable location"
+        where = f"to {redact(host)}"
+    else:
+        where = "with no Location header"
+    return ApiError(resp.status_code, "UNEXPECTED_REDIRECT",
+                    f"Kinde answered with a redirect (HTTP {resp.status_code}) {where}; kinde-iac does "
+                    f"not follow redirects with credentials, so check KINDE_DOMAIN (the kinde.com domain, "
+                    f"not a custom domain) and any proxy in between",
+                    method=method, path=path)

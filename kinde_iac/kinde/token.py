@@ -1,6 +1,7 @@
 """The client-credentials grant: one POST to ``<domain>/oauth2/token`` (NOTES section 1).
 
-Asking again only costs a token, so the request is retried like a GET.
+Asking again only costs a token, so the request is retried like a GET. A redirect is refused, not
+followed: requests would re-POST the form, client secret included, to the Location's host.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import requests
 from kinde_iac.errors import ApiError
 
 from .credentials import Credentials
-from .errors import classify_transport_error, parse_error_body, transport_detail
+from .errors import classify_transport_error, parse_error_body, redirect_error, transport_detail
 from .retry import RetryPolicy
 from .stats import ClientStats
 
@@ -51,7 +52,7 @@ class TokenEndpoint:
             self._stats.record_token_request()
             try:
                 resp = self._session.post(self._url, data=self._form, timeout=self._timeouts,
-                                          headers=self._headers)
+                                          headers=self._headers, allow_redirects=False)
             except requests.RequestException as exc:
                 fault = classify_transport_error(exc)
                 last = ApiError(None, fault.code, self._redact(f"token request failed: {transport_detail(exc)}"),
@@ -63,6 +64,8 @@ class TokenEndpoint:
             status = resp.status_code
             if 200 <= status < 300:
                 return self._token_of(resp)
+            if 300 <= status < 400:
+                raise redirect_error(resp, "POST", TOKEN_PATH, redact=self._redact)
             code, message = parse_error_body(resp)
             error = ApiError(status, code or f"HTTP_{status}", self._redact(message), method="POST",
                              path=TOKEN_PATH)

@@ -27,6 +27,7 @@ from .errors import classify_transport_error, parse_error_body, redirect_error, 
 from .limiter import AdaptiveLimiter, AdaptiveRate, RateBucket
 from .pagination import EMPTY, describe, expect_items, expect_object, invalid_response, walk
 from .retry import RetryPolicy
+from .scrub import Scrubber
 from .stats import ClientStats
 from .token import TokenEndpoint
 from .transport import open_session
@@ -65,6 +66,7 @@ class KindeClient:
         self.rate_bucket = RateBucket(max_rps, clock=clock, sleep=sleep) if max_rps else None
         self.adaptive_rate = AdaptiveRate(clock=clock, sleep=sleep)
         self._on_event = on_event
+        self._scrub = Scrubber(credentials.client_secret)
         # Every bearer token issued so far, newest last (scrubbed from messages; tests read it too).
         self._issued_tokens: list[str] = []
         self._retry = RetryPolicy(max_retries=max_retries, base=backoff_base, cap=backoff_max,
@@ -268,13 +270,11 @@ class KindeClient:
         return body
 
     def _token_issued(self, token: str) -> None:
+        self._scrub.add(token)
         self._issued_tokens.append(token)
 
     def _redact(self, text: str) -> str:
-        for secret in (self.credentials.client_secret, *self._issued_tokens):
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        return self._scrub(text)
 
     def _emit(self, line: str) -> None:
         if self._on_event is not None:

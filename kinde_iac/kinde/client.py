@@ -23,7 +23,13 @@ import requests
 from kinde_iac.errors import ApiError
 
 from .credentials import Credentials, TokenCache
-from .errors import classify_transport_error, parse_error_body, redirect_error, transport_detail
+from .errors import (
+    OVERLOAD_CODES,
+    classify_transport_error,
+    parse_error_body,
+    redirect_error,
+    transport_detail,
+)
 from .limiter import AdaptiveLimiter, AdaptiveRate, RateBucket
 from .pagination import EMPTY, describe, expect_items, expect_object, invalid_response, walk
 from .retry import RetryPolicy
@@ -222,14 +228,20 @@ class KindeClient:
                     headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
                              "User-Agent": USER_AGENT})
             except requests.RequestException as exc:
+                if classify_transport_error(exc).code in OVERLOAD_CODES:
+                    self.limiter.on_overloaded(permit, answered=False)
+                    self.adaptive_rate.on_overloaded()
                 return token, None, exc, 0.0
             if resp.status_code == 429:
                 wait = self._retry.rate_limit_wait(resp)
                 self.limiter.on_rate_limited(permit, wait)
                 self.adaptive_rate.on_rate_limited()
                 return token, resp, None, wait
-            if resp.status_code < 500:
-                self.limiter.on_success()  # any answer short of 429/5xx means the load is acceptable
+            if resp.status_code >= 500:
+                self.limiter.on_overloaded(permit)
+                self.adaptive_rate.on_overloaded()
+            else:
+                self.limiter.on_success(permit)  # any other answer means the load is acceptable
                 self.adaptive_rate.on_success()
             return token, resp, None, 0.0
         finally:

@@ -34,6 +34,8 @@ TRANSPORT_TEXT = {
     "DNS_ERROR": "cannot resolve host",
     "REQUEST_FAILED": "request failed",
 }
+# A server that does not answer in time is as much a sign of overload as a 5xx (issue 13 point 9).
+OVERLOAD_CODES = frozenset({"TIMEOUT", "CONNECT_TIMEOUT"})
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ from .credentials import Credentials, TokenCache, normalize_domain, resolve_cred
 from .errors import is_not_found, parse_error_body
 from .limiter import AdaptiveLimiter, RateBucket
 from .stats import ClientStats
+from .tuning import check_tuning, tuning_from_env
 
 __all__ = [
     "AdaptiveLimiter",
@@ -12,8 +13,10 @@ __all__ = [
     "KindeClient",
     "RateBucket",
     "TokenCache",
+    "check_tuning",
     "is_not_found",
     "normalize_domain",
     "parse_error_body",
     "resolve_credentials",
+    "tuning_from_env",
 ]

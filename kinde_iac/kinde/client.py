@@ -37,6 +37,7 @@ from .scrub import Scrubber
 from .stats import ClientStats
 from .token import TokenEndpoint
 from .transport import open_session
+from .tuning import check_tuning
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -50,7 +51,10 @@ Attempt = tuple[str, requests.Response | None, requests.RequestException | None,
 
 
 class KindeClient:
-    """Thread-safe client for one Kinde environment (one M2M application's credentials)."""
+    """Thread-safe client for one Kinde environment (one M2M application's credentials).
+
+    Numeric settings are range-checked here (KindeIacError naming each bad one).
+    """
 
     def __init__(self, credentials: Credentials, *, scope: str | None = None, timeout: float = 30.0,
                  max_retries: int = 6, backoff_base: float = 0.25, backoff_max: float = 20.0,
@@ -58,18 +62,20 @@ class KindeClient:
                  session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
                  on_event: Callable[[str], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None) -> None:
+        check_tuning(timeout=timeout, max_retries=max_retries, max_concurrency=max_concurrency,
+                     max_rps=max_rps, backoff_base=backoff_base, backoff_max=backoff_max)
         self.credentials = credentials
         self.base_url = credentials.domain.rstrip("/")
         self.scope = scope if scope is not None else credentials.scope
-        self.timeout = timeout
+        self.timeout = float(timeout)
         # Connecting is quick or not happening at all; fail fast there and leave reads the full timeout.
-        self._timeouts = (min(5.0, timeout), timeout)
+        self._timeouts = (min(5.0, self.timeout), self.timeout)
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.stats = ClientStats()
         self.limiter = AdaptiveLimiter(max_concurrency, clock=clock, sleep=sleep)
-        self.rate_bucket = RateBucket(max_rps, clock=clock, sleep=sleep) if max_rps else None
+        self.rate_bucket = RateBucket(max_rps, clock=clock, sleep=sleep) if max_rps is not None else None
         self.adaptive_rate = AdaptiveRate(clock=clock, sleep=sleep)
         self._on_event = on_event
         self._scrub = Scrubber(credentials.client_secret)

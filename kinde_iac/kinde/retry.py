@@ -58,7 +58,7 @@ class RetryPolicy:
             reset = float(resp.headers.get("RateLimit-Reset", ""))
         except ValueError:
             reset = -1.0
-        if reset < 0:
+        if not reset >= 0:  # also catches nan
             # No usable header: fall back to backoff, but never hammer a server that said "too many".
             reset = max(1.0, min(self.cap, self.base * 4))
         return min(reset, MAX_RATE_LIMIT_WAIT_S) + self._rng.uniform(0, RATE_LIMIT_JITTER_S)

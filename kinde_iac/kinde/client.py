@@ -53,7 +53,8 @@ Attempt = tuple[str, requests.Response | None, requests.RequestException | None,
 class KindeClient:
     """Thread-safe client for one Kinde environment (one M2M application's credentials).
 
-    Numeric settings are range-checked here (KindeIacError naming each bad one).
+    Numeric settings are range-checked here (KindeIacError naming each bad one). A session the
+    caller passes in is used as configured; the client's own session resolves proxy settings once.
     """
 
     def __init__(self, credentials: Credentials, *, scope: str | None = None, timeout: float = 30.0,

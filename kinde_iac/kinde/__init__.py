@@ -1,7 +1,10 @@
-"""Kinde Management API client (see client.py for what is retried and why)."""
-from .client import ClientStats, KindeClient, is_not_found, parse_error_body
+"""Kinde Management API client (see client.py for what is retried and why, docs/client.md for all of it)."""
+from .client import KindeClient
 from .credentials import Credentials, TokenCache, normalize_domain, resolve_credentials
+from .errors import is_not_found, parse_error_body
 from .limiter import AdaptiveLimiter, RateBucket
+from .stats import ClientStats
+from .tuning import check_tuning, tuning_from_env
 
 __all__ = [
     "AdaptiveLimiter",
@@ -10,8 +13,10 @@ __all__ = [
     "KindeClient",
     "RateBucket",
     "TokenCache",
+    "check_tuning",
     "is_not_found",
     "normalize_domain",
     "parse_error_body",
     "resolve_credentials",
+    "tuning_from_env",
 ]

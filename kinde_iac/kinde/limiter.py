@@ -91,9 +91,18 @@ class AdaptiveRate:
                 self._bucket.rate += 1.0 / self._bucket.rate
 
     def on_rate_limited(self) -> None:
+        self._decrease(create=True)
+
+    def on_overloaded(self) -> None:
+        """A 5xx or a timeout lowers a ceiling a 429 has set, but never sets one: the ceiling's job is
+        to find a rate limit, which only a 429 reveals, and a lone worker's retry backoff is slower
+        than any ceiling it would compute. The concurrency window is what answers overload."""
+        self._decrease(create=False)
+
+    def _decrease(self, *, create: bool) -> None:
         with self._lock:
             now = self._clock()
-            if now - self._last_decrease < self.WINDOW:
+            if now - self._last_decrease < self.WINDOW or (self._bucket is None and not create):
                 return
             self._last_decrease = now
             observed = sum(1 for t in self._sends if t >= now - self.WINDOW) / self.WINDOW
@@ -103,22 +112,30 @@ class AdaptiveRate:
 
 
 class Permit:
-    """Proof of holding one concurrency slot; remembers the window generation it started in."""
+    """Proof of holding one concurrency slot; remembers the window generation it started in and
+    when it was let through (for the round-trip estimate)."""
 
-    __slots__ = ("generation", "released")
+    __slots__ = ("generation", "released", "sent_at")
 
-    def __init__(self, generation: int) -> None:
+    def __init__(self, generation: int, sent_at: float = 0.0) -> None:
         self.generation = generation
+        self.sent_at = sent_at
         self.released = False
 
 
 class AdaptiveLimiter:
-    """AIMD concurrency limiter: halve on 429, grow by 1/limit per success, never above ``max_limit``.
+    """AIMD concurrency limiter: halve on 429, 5xx or timeout, grow by 1/limit per success, never
+    above ``max_limit``.
 
     A burst of 429s answering requests that were all in flight together is one congestion signal,
     not several: only a 429 for a request started after the last decrease halves the window again
     (TCP's "one decrease per round trip"). Otherwise eight parallel workers hitting the limit at
     once would collapse the window straight to 1.
+
+    Overload (5xx, timeouts) halves the window the same way, with one more condition: more than one
+    smoothed round trip must have passed since the last decrease. A failing backend often answers
+    5xx at once, so requests started after a decrease can fail in a fraction of a normal round
+    trip; without the time condition one such burst would also collapse the window to 1.
     """
 
     def __init__(self, max_limit: int, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
@@ -132,6 +149,8 @@ class AdaptiveLimiter:
         self._in_flight = 0
         self._generation = 0
         self._paused_until = float("-inf")
+        self._last_decrease = float("-inf")
+        self._srtt: float | None = None  # smoothed round trip of answered requests (RFC 6298 weights)
 
     @property
     def current_limit(self) -> float:
@@ -162,7 +181,7 @@ class AdaptiveLimiter:
         self._wait_for_pause()
         with self._cond:
             # The generation is read after the pause: this request is sent under the current window.
-            return Permit(self._generation)
+            return Permit(self._generation, self._clock())
 
     def release(self, permit: Permit) -> None:
         with self._cond:
@@ -172,8 +191,16 @@ class AdaptiveLimiter:
             self._in_flight -= 1
             self._cond.notify_all()
 
-    def on_success(self) -> None:
+    @property
+    def smoothed_rtt(self) -> float | None:
         with self._cond:
+            return self._srtt
+
+    def on_success(self, permit: Permit | None = None) -> None:
+        """An answer short of 429/5xx: the load is acceptable, so the window grows."""
+        with self._cond:
+            if permit is not None:
+                self._observe_rtt(permit)
             if self._limit < self.max_limit:
                 self._limit = min(float(self.max_limit), self._limit + 1.0 / self._limit)
                 self._cond.notify_all()
@@ -181,10 +208,31 @@ class AdaptiveLimiter:
     def on_rate_limited(self, permit: Permit, wait: float) -> None:
         """Record a 429: pause every worker for ``wait`` seconds and shrink the window."""
         with self._cond:
-            self._paused_until = max(self._paused_until, self._clock() + max(0.0, wait))
+            now = self._clock()
+            self._paused_until = max(self._paused_until, now + max(0.0, wait))
             if permit.generation == self._generation:
-                self._limit = max(1.0, self._limit / 2.0)
-                self._generation += 1
+                self._decrease(now)
+
+    def on_overloaded(self, permit: Permit, *, answered: bool = True) -> bool:
+        """Record a 5xx (``answered``) or a timeout: shrink the window like a 429, but pause no one
+        (the retry's own backoff spaces that request). Returns whether the window shrank."""
+        with self._cond:
+            now = self._clock()
+            if answered:  # a timeout measures our patience, not the round trip (Karn's rule)
+                self._observe_rtt(permit)
+            if permit.generation != self._generation or now - self._last_decrease <= (self._srtt or 0.0):
+                return False
+            self._decrease(now)
+            return True
+
+    def _decrease(self, now: float) -> None:
+        self._limit = max(1.0, self._limit / 2.0)
+        self._generation += 1
+        self._last_decrease = now
+
+    def _observe_rtt(self, permit: Permit) -> None:
+        sample = max(0.0, self._clock() - permit.sent_at)
+        self._srtt = sample if self._srtt is None else 0.875 * self._srtt + 0.125 * sample
 
     def _wait_for_pause(self) -> None:
         # Loop only when another 429 extended the pause while we slept; comparing deadlines rather

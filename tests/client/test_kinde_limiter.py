@@ -5,9 +5,11 @@ import threading
 from collections.abc import Callable
 
 import pytest
+import requests
 import responses
 from kinde_fakes import BASE, FakeClock
 
+from kinde_iac.errors import ApiError
 from kinde_iac.kinde import AdaptiveLimiter, KindeClient, RateBucket
 from kinde_iac.kinde.limiter import AdaptiveRate
 
@@ -200,4 +202,132 @@ def test_adaptive_rate_halves_the_observed_rate_once_per_burst_then_recovers_add
         t.now += 1 / 8
         rate.before_send()
     rate.on_rate_limited()
+    assert rate.ceiling == 4.0
+
+
+# -- overload: 5xx and timeouts shrink the window like a 429 (issue 13 point 9) ----------------------
+
+def windows_at_send(rsps: responses.RequestsMock, client: KindeClient, method: str, url: str,
+                    answers: list[object]) -> list[float]:
+    """Serve ``answers`` in order (a status, or an exception to raise) and record the window each
+    request was sent under."""
+    seen: list[float] = []
+    queue = list(answers)
+
+    def reply(request: object) -> tuple[int, dict[str, str], str]:
+        seen.append(client.limiter.current_limit)
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        assert isinstance(answer, int)
+        return answer, {}, '{"roles": []}'
+
+    rsps.add_callback(method, url, callback=reply)
+    return seen
+
+
+def test_5xx_shrinks_the_window_on_the_fake_clock(rsps: responses.RequestsMock,
+                                                  make_client: Callable[..., KindeClient],
+                                                  token_endpoint: Callable[..., None], clock: FakeClock) -> None:
+    token_endpoint()
+    client = make_client(max_concurrency=8)
+    seen = windows_at_send(rsps, client, "GET", BASE + "/api/v1/roles", [503, 502, 500, 200])
+    client.get("/api/v1/roles")
+    assert seen == [8.0, 4.0, 2.0, 1.0]  # each 5xx, a backoff later, halved the window again
+    assert clock.sleeps == [0.25, 0.5, 1.0]  # 5xx pauses no one but the retrying request
+    assert client.limiter.current_limit == 2.0  # and the one success adds 1/limit
+
+
+def test_timeouts_shrink_the_window(rsps: responses.RequestsMock, make_client: Callable[..., KindeClient],
+                                    token_endpoint: Callable[..., None]) -> None:
+    token_endpoint()
+    client = make_client(max_concurrency=8)
+    seen = windows_at_send(rsps, client, "GET", BASE + "/api/v1/roles",
+                           [requests.exceptions.ReadTimeout("read timed out"),
+                            requests.exceptions.ConnectTimeout("connect timed out"), 200])
+    client.get("/api/v1/roles")
+    assert seen == [8.0, 4.0, 2.0]
+    assert client.limiter.smoothed_rtt == 0.0  # only the answered request was a round-trip sample
+
+
+def test_a_dropped_connection_is_not_overload(rsps: responses.RequestsMock, make_client: Callable[..., KindeClient],
+                                              token_endpoint: Callable[..., None]) -> None:
+    # A pooled keep-alive connection the server closed is routine, not a sign of load.
+    token_endpoint()
+    client = make_client(max_concurrency=8)
+    seen = windows_at_send(rsps, client, "GET", BASE + "/api/v1/roles",
+                           [requests.ConnectionError(("Connection aborted.", ConnectionResetError(104, "reset"))),
+                            200])
+    client.get("/api/v1/roles")
+    assert seen == [8.0, 8.0]
+
+
+def test_an_unretried_write_5xx_shrinks_the_window(rsps: responses.RequestsMock, client: KindeClient) -> None:
+    rsps.post(BASE + "/api/v1/roles", status=500)
+    with pytest.raises(ApiError):
+        client.post("/api/v1/roles", json={"key": "a"})
+    assert client.limiter.current_limit == 4.0
+
+
+def test_overload_of_requests_in_flight_together_counts_once(clock: FakeClock) -> None:
+    lim = limiter(clock)
+    permits = [lim.acquire() for _ in range(3)]
+    clock.advance(0.2)
+    shrank = [lim.on_overloaded(p) for p in permits]
+    for p in permits:
+        lim.release(p)
+    assert shrank == [True, False, False]
+    assert lim.current_limit == 4.0
+
+
+def test_fast_failures_within_one_round_trip_are_one_signal(clock: FakeClock) -> None:
+    lim = limiter(clock)
+    for _ in range(4):  # learn a 1 s round trip
+        p = lim.acquire()
+        clock.advance(1.0)
+        lim.on_success(p)
+        lim.release(p)
+    assert lim.smoothed_rtt == 1.0
+
+    def fail_after(seconds: float) -> bool:
+        p = lim.acquire()
+        clock.advance(seconds)
+        shrank = lim.on_overloaded(p, answered=False)  # fast 502s: no round-trip sample
+        lim.release(p)
+        return shrank
+
+    assert fail_after(0.1) is True
+    # Sent after the decrease, so a 429 would halve again; a 5xx 0.1 s later is the same event.
+    assert [fail_after(0.1) for _ in range(3)] == [False, False, False]
+    assert lim.current_limit == 4.0
+    clock.advance(1.0)  # more than a round trip since the decrease: a new signal
+    assert fail_after(0.1) is True
+    assert lim.current_limit == 2.0
+
+
+def test_overload_right_after_a_429_is_the_same_event(clock: FakeClock) -> None:
+    lim = limiter(clock)
+    rate_limit_once(lim)
+    p = lim.acquire()
+    assert lim.on_overloaded(p) is False  # no time has passed since the 429's decrease
+    lim.release(p)
+    assert lim.current_limit == 4.0
+
+
+def test_overload_lowers_an_existing_rate_ceiling_but_never_sets_one(clock: FakeClock) -> None:
+    rate = AdaptiveRate(clock=clock, sleep=clock.sleep)
+    for _ in range(20):
+        clock.now += 1 / 20
+        rate.before_send()
+    rate.on_overloaded()
+    assert rate.ceiling is None  # no 429 yet: the window alone answers overload
+    rate.on_rate_limited()
+    assert rate.ceiling == 10.0
+    clock.now += 2
+    for _ in range(8):
+        clock.now += 1 / 8
+        rate.before_send()
+    rate.on_overloaded()
+    assert rate.ceiling == 4.0
+    rate.on_overloaded()  # once per second, as for 429s
     assert rate.ceiling == 4.0

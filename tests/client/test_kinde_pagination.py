@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import responses
 from kinde_fakes import BASE, api_calls
 from responses import matchers
 
+from kinde_iac.errors import ApiError
 from kinde_iac.kinde import KindeClient
 
 ROLES = BASE + "/api/v1/roles"
@@ -91,11 +93,15 @@ def test_unpaged_list_sends_no_page_size_but_keeps_params(rsps: responses.Reques
     assert all("page_size" not in qs(c) for c in api_calls(rsps))
 
 
-def test_missing_or_null_items_are_empty(rsps: responses.RequestsMock, client: KindeClient) -> None:
+def test_missing_or_null_items_are_errors(rsps: responses.RequestsMock, client: KindeClient) -> None:
+    # Issue 13 point 2: reading these as "no scopes" made apply re-create everything. No list
+    # response kinde-iac reads documents omitting or nulling an empty list, so both are refused.
     rsps.get(BASE + "/api/v1/roles/r1/scopes", json={"code": "OK", "scopes": None})
     rsps.get(BASE + "/api/v1/roles/r2/scopes", json={"code": "OK"})
-    assert list(client.paginate("/api/v1/roles/r1/scopes", "scopes", paged=False)) == []
-    assert list(client.paginate("/api/v1/roles/r2/scopes", "scopes", paged=False)) == []
+    with pytest.raises(ApiError, match='"scopes" list, got null'):
+        list(client.paginate("/api/v1/roles/r1/scopes", "scopes", paged=False))
+    with pytest.raises(ApiError, match='no "scopes" key'):
+        list(client.paginate("/api/v1/roles/r2/scopes", "scopes", paged=False))
 
 
 def test_dict_valued_list_becomes_keyed_items(rsps: responses.RequestsMock, client: KindeClient) -> None:

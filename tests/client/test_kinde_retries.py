@@ -249,3 +249,13 @@ def test_given_session_carries_every_call(rsps: responses.RequestsMock, make_cli
     for _ in range(3):
         client.get("/api/v1/roles")
     assert CountingSession.calls == 4  # one token request + three API calls
+
+
+@pytest.mark.parametrize("header", ["nan", "-3", "soon", "inf"])
+def test_429_with_a_nonsense_reset_header_waits_a_sane_time(rsps: responses.RequestsMock, client: KindeClient,
+                                                             clock: FakeClock, header: str) -> None:
+    rsps.get(ROLES, status=429, headers={"RateLimit-Reset": header})
+    rsps.get(ROLES, json=OK)
+    assert client.get("/api/v1/roles") == OK
+    assert len(clock.sleeps) == 1
+    assert 1.0 <= clock.sleeps[0] <= 300.5  # never nan (which would crash time.sleep), never hours

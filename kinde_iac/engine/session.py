@@ -17,7 +17,7 @@ from kinde_iac.config.model import Workspace
 from kinde_iac.engine.events import RefreshListener
 from kinde_iac.engine.refresh import LiveState, refresh
 from kinde_iac.errors import KindeIacError, LockError
-from kinde_iac.kinde import KindeClient, resolve_credentials
+from kinde_iac.kinde import KindeClient, resolve_credentials, tuning_from_env
 from kinde_iac.resources import KINDS, Resource
 from kinde_iac.state import LockInfo, StateResource, StateStore
 
@@ -121,7 +121,7 @@ def open_session(target: Target, *, env: Mapping[str, str] | None = None, connec
     if connect:
         environ = workspace_environ(target.name, env if env is not None else os.environ)
         creds = resolve_credentials(ws.kinde.domain, environ)
-        session.client = KindeClient(creds, **{**client_tuning(environ), **dict(client_options or {})})
+        session.client = KindeClient(creds, **{**tuning_from_env(environ), **dict(client_options or {})})
     return session
 
 
@@ -136,18 +136,6 @@ def workspace_environ(workspace: str, environ: Mapping[str, str]) -> dict[str, s
     for name in CREDENTIAL_VARIABLES:
         if environ.get(name + suffix):
             out[name] = environ[name + suffix]
-    return out
-
-
-def client_tuning(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Retry budget and timeout from KINDE_IAC_MAX_RETRIES / KINDE_IAC_TIMEOUT (seconds)."""
-    out: dict[str, Any] = {}
-    for name, option, cast in (("KINDE_IAC_MAX_RETRIES", "max_retries", int), ("KINDE_IAC_TIMEOUT", "timeout", float)):
-        if environ.get(name):
-            try:
-                out[option] = cast(environ[name])
-            except ValueError:
-                raise KindeIacError(f"{name}={environ[name]!r} is not a number") from None
     return out
 
 

@@ -55,7 +55,7 @@ def test_creates_run_after_what_they_depend_on(ws: Workspace, kinde: InProcessKi
 
 
 def test_deletes_run_in_reverse_dependency_order_after_creates(ws: Workspace, kinde: InProcessKinde) -> None:
-    ws.apply(DOC)
+    assert ws.apply(DOC).ok
     ids = {a: s.kinde_id for a, s in ws.state.resources().items()}
     kinde.reset_counts()
     result = ws.apply(config(permissions=permissions("reports:read")), parallelism=4)
@@ -80,7 +80,7 @@ def test_deletes_run_in_reverse_dependency_order_after_creates(ws: Workspace, ki
 
 
 def test_a_failure_stops_scheduling_and_names_the_skipped_steps(ws: Workspace, kinde: InProcessKinde) -> None:
-    ws.apply(config(permissions=permissions("old")))
+    assert ws.apply(config(permissions=permissions("old"))).ok
     doc = config(permissions=permissions("a", "b"),
                  roles=[{"key": "needs-a", "name": "A", "permissions": ["a"]},
                         {"key": "needs-b", "name": "B", "permissions": ["b"]}])
@@ -190,7 +190,7 @@ def test_each_step_is_journaled_before_its_call_and_its_row_written_after(ws: Wo
 def test_a_failed_update_keeps_the_last_applied_row_and_journals_the_outcome(ws: Workspace,
                                                                             kinde: InProcessKinde) -> None:
     doc = config(permissions=permissions("orders:read"))
-    ws.apply(doc)
+    assert ws.apply(doc).ok
     before = ws.state.get("permission.orders:read")
     kinde.inject("PATCH", "/api/v1/permissions/*", ambiguous=True, lands=False)
     renamed = config(permissions=[{"key": "orders:read", "name": "Read orders"}])

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 from config_testlib import NATIVE_ENV, NATIVE_EXAMPLE, SEED_EXAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -152,23 +153,31 @@ def mutated_files(draw: st.DrawFn) -> dict[str, Any]:
     return files
 
 
+def _write(directory: Path, files: dict[str, Any], raw_cut: tuple[int, int] | None = None) -> Path:
+    for name, doc in files.items():
+        text = json.dumps(doc)
+        if raw_cut and name == "ws.json":
+            start = raw_cut[0] % (len(text) + 1)
+            text = text[:start] + text[start + raw_cut[1] :]
+        (directory / name).write_text(text)
+    return directory / "ws.json"
+
+
 def _load(files: dict[str, Any], raw_cut: tuple[int, int] | None = None) -> None:
+    """Loading succeeds or raises a one-line ConfigError; anything else fails the property."""
     with tempfile.TemporaryDirectory() as tmp:
-        for name, doc in files.items():
-            text = json.dumps(doc)
-            if raw_cut and name == "ws.json":
-                start = raw_cut[0] % (len(text) + 1)
-                text = text[:start] + text[start + raw_cut[1] :]
-            (Path(tmp) / name).write_text(text)
         try:
-            load_workspace(Path(tmp) / "ws.json", env=NATIVE_ENV)
+            load_workspace(_write(Path(tmp), files, raw_cut), env=NATIVE_ENV)
         except ConfigError as exc:
             assert len(str(exc).splitlines()) == 1
 
 
-def test_bases_load() -> None:
-    for files in BASES:
-        _load(files)
+@pytest.mark.parametrize(("files", "admin_name"), list(zip(BASES, ["Admin", "Admin", "from-shared"])),
+                         ids=["seed", "native", "extends"])
+def test_bases_load(files: dict[str, Any], admin_name: str, tmp_path: Path) -> None:
+    # The unmutated bases must load: here a ConfigError is a failure, not an accepted outcome.
+    ws = load_workspace(_write(tmp_path, files), env=NATIVE_ENV)
+    assert {r.key: r.name for r in ws.roles}["admin"] == admin_name
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -90,7 +90,7 @@ def test_killed_applies_converge_without_duplicates_orphans_or_losses(work: Work
     # How many API requests a whole apply from empty takes, to spread the kill points over it.
     probe = work.ws_args(cfg, "probe")
     kinde.reset_stats()
-    work.run("apply", *probe, "--auto-approve", env=SECRET)
+    assert work.run("apply", *probe, "--auto-approve", env=SECRET).exit_code == 0
     total = kinde.stats()["total"]
     assert total > 2 * KILL_POINTS
     points = sorted({max(1, round(total * (i + 0.5) / KILL_POINTS)) for i in range(KILL_POINTS)})

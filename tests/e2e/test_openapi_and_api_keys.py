@@ -205,9 +205,10 @@ def test_api_key_secret_goes_only_to_the_secrets_file(work: Workdir, kinde: Kind
     assert verified.exit_code == 0, verified.output + verified.stderr
     assert "valid: yes" in verified.output and "scopes: orders:read" in verified.output
     work.assert_converged(key_config())
-    s.plan(key_config(), "noop.json")
-    s.run("state", "show", "api_key.ci", *work.ws_args(key_config()))
-    s.run("export", *work.ws_args(key_config()))
+    # Each run must succeed, or its output holds nothing the secret could leak into.
+    assert s.plan(key_config(), "noop.json").exit_code == 0
+    assert s.run("state", "show", "api_key.ci", *work.ws_args(key_config())).exit_code == 0
+    assert s.run("export", *work.ws_args(key_config())).exit_code == 0
     assert (work.root / "dev.db").exists()
     s.assert_nowhere(secret)
 

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-import requests
+from emulator_client import ApiClient, Control, fetch_token
 
 from kinde_iac.emulator.server import RunningEmulator, start_background
 
-from .client import KindeClient, fetch_token
 from .spec_check import SpecValidator
 
 
@@ -35,18 +33,19 @@ def _tokens(shared_emulator: RunningEmulator) -> dict[str, str]:
 @pytest.fixture
 def emulator(shared_emulator: RunningEmulator) -> RunningEmulator:
     """The shared emulator, reset: no data, zeroed stats, no faults."""
-    requests.post(f"{shared_emulator.url}/_emulator/faults", timeout=5,
-                  json={"latency_ms": 0, "fail_rate": 0, "drop_rate": 0, "rate_limit": None}).raise_for_status()
-    requests.post(f"{shared_emulator.url}/_emulator/reset", timeout=5).raise_for_status()
+    control = Control(shared_emulator.url)
+    control.faults(latency_ms=0, fail_rate=0, drop_rate=0, rate_limit=None)
+    control.reset()
     return shared_emulator
 
 
 @pytest.fixture
-def make_client(validator: SpecValidator) -> Iterator[Callable[..., KindeClient]]:
-    clients: list[KindeClient] = []
+def make_client(validator: SpecValidator) -> Iterator[Callable[..., ApiClient]]:
+    """Spec-validated clients, closed at teardown."""
+    clients: list[ApiClient] = []
 
-    def make(base_url: str, token: str | None = None) -> KindeClient:
-        client = KindeClient(base_url, validator, token)
+    def make(base_url: str, token: str | None = None) -> ApiClient:
+        client = ApiClient(base_url, token, validator=validator)
         clients.append(client)
         return client
 
@@ -56,23 +55,19 @@ def make_client(validator: SpecValidator) -> Iterator[Callable[..., KindeClient]
 
 
 @pytest.fixture
-def client(emulator: RunningEmulator, _tokens: dict[str, str], make_client: Callable[..., KindeClient]
-           ) -> KindeClient:
+def client(emulator: RunningEmulator, _tokens: dict[str, str], make_client: Callable[..., ApiClient]
+           ) -> ApiClient:
     """A client of the shared emulator's default environment (production), all scopes."""
     return make_client(emulator.url, _tokens["production"])
 
 
 @pytest.fixture
-def staging(emulator: RunningEmulator, _tokens: dict[str, str], make_client: Callable[..., KindeClient]
-            ) -> KindeClient:
+def staging(emulator: RunningEmulator, _tokens: dict[str, str], make_client: Callable[..., ApiClient]
+            ) -> ApiClient:
     return make_client(emulator.url, _tokens["staging"])
 
 
 @pytest.fixture
-def control(emulator: RunningEmulator) -> Callable[..., Any]:
-    """Call a /_emulator/ route and return its JSON."""
-    def call(method: str, route: str, **kwargs: Any) -> Any:
-        response = requests.request(method, f"{emulator.url}/_emulator/{route}", timeout=10, **kwargs)
-        response.raise_for_status()
-        return response.json()
-    return call
+def control(emulator: RunningEmulator) -> Control:
+    """Call a /_emulator/ route and return its JSON: ``control("GET", "stats")``."""
+    return Control(emulator.url)

@@ -7,6 +7,7 @@ routes -> bearer token (403) -> scope (403 SCOPE_MISSING) -> handler -> maybe dr
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import socket
 import time
@@ -17,12 +18,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from kinde_iac.emulator import apispec, scopes
+from kinde_iac.emulator import apispec, scopes, validation
 from kinde_iac.emulator.auth import TokenService
 from kinde_iac.emulator.errors import ApiFailure, route_not_found
 from kinde_iac.emulator.faults import Faults
 from kinde_iac.emulator.handlers import all_routes
 from kinde_iac.emulator.handlers.base import Ctx, Route, Services, json_response
+from kinde_iac.emulator.paging import PageTokens
 from kinde_iac.emulator.stats import Stats
 from kinde_iac.emulator.store import Repositories
 
@@ -50,17 +52,23 @@ def _werkzeug_path(template: str) -> str:
 
 class EmulatorApp:
     def __init__(self, repos: Repositories, *, faults: Faults | None = None, stats: Stats | None = None) -> None:
-        self.services = Services(repos=repos, tokens=TokenService(repos.store.token_key),
+        key = repos.store.token_key
+        # next_token signatures use a key derived from the token signing key: both survive a
+        # restart on the same data file, so a walk in progress does too.
+        self.services = Services(repos=repos, tokens=TokenService(key),
+                                 page_tokens=PageTokens(hashlib.sha256(b"next_token:" + key).digest()),
                                  faults=faults or Faults(), stats=stats or Stats())
         self.gate = self.services.gate
         self.routes: list[Route] = all_routes()
         self._required_scope: dict[int, str | None] = {}
+        self._rules: dict[int, validation.RequestRules] = {}
         spec_ops = apispec.operations()
         for index, route in enumerate(self.routes):
             if route.in_spec:
                 if (route.method, route.template) not in spec_ops:
                     raise RouteNotInSpec(f"{route.label} is not an operation of the Kinde spec")
                 self._required_scope[index] = scopes.required_scope(route.method, route.template)
+                self._rules[index] = validation.rules_for(route.method, route.template)
         self._map = Map(
             [Rule(_werkzeug_path(r.template), endpoint=i, methods=[r.method]) for i, r in enumerate(self.routes)],
             merge_slashes=False,
@@ -129,6 +137,9 @@ class EmulatorApp:
         try:
             if not route.public:
                 ctx.env = self._authenticate(request, self._required_scope.get(index))
+            rules = self._rules.get(index)
+            if rules is not None:
+                rules.check(request.args, ctx.body)
             return route.handler(ctx)
         except ApiFailure as failure:
             return _error(failure)

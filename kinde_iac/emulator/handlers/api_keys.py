@@ -1,4 +1,4 @@
-"""API keys: list (cursor paged), create, get, rotate, delete, and the public verify."""
+"""API keys: list (cursor paged), create, get, rotate, delete (revokes), and the public verify."""
 from __future__ import annotations
 
 from typing import Any
@@ -67,7 +67,7 @@ def rotate_api_key(ctx: Ctx) -> Response:
 
 @routes("DELETE", "/api/v1/api_keys/{key_id}")
 def delete_api_key(ctx: Ctx) -> Response:
-    with_404(lambda: ctx.repos.api_keys.delete(ctx.env, ctx.path["key_id"]))
+    with_404(lambda: ctx.repos.api_keys.revoke(ctx.env, ctx.path["key_id"]))
     return ok()
 
 

@@ -19,7 +19,7 @@ def _role_fields(ctx: Ctx) -> dict[str, object]:
 
 @routes("GET", "/api/v1/roles")
 def list_roles(ctx: Ctx) -> Response:
-    roles, token = paging.token_page(ctx.repos.roles.list(ctx.env), ctx.args, paging.ROLE_SORTS)
+    roles, token = ctx.token_page(ctx.repos.roles.list(ctx.env), paging.ROLE_SORTS)
     items = [{"id": r.id, "key": r.key, "name": r.name, "description": r.description,
               "is_default_role": r.is_default_role} for r in roles]
     return ok({"roles": items} | drop_none({"next_token": token}))
@@ -54,7 +54,7 @@ def delete_role(ctx: Ctx) -> Response:
 @routes("GET", "/api/v1/roles/{role_id}/permissions")
 def list_role_permissions(ctx: Ctx) -> Response:
     perms = ctx.repos.roles.permissions(ctx.env, ctx.path["role_id"])
-    page, token = paging.token_page(perms, ctx.args, paging.PERMISSION_SORTS)
+    page, token = ctx.token_page(perms, paging.PERMISSION_SORTS)
     return ok({"permissions": [permission_json(p) for p in page]} | drop_none({"next_token": token}))
 
 

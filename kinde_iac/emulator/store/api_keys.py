@@ -14,6 +14,7 @@ from kinde_iac.emulator.store.models import ApiKey
 from kinde_iac.emulator.store.tables import View, require
 
 KEY_TYPES = ("user", "organization", "environment")
+REVOKED = "revoked"
 
 
 @attrs.frozen
@@ -75,6 +76,9 @@ class ApiKeys:
             for scope_id in scope_ids or ():
                 if scope_id not in scopes or scopes[scope_id].api_id != api_id:
                     raise StoreError("SCOPE_NOT_FOUND", f"Scope not found for this API: {scope_id}")
+            if type == "user" and not user_id:
+                # "The ID of the user to associate with this API key (for user-level keys)".
+                raise StoreError("USER_ID_REQUIRED", "user_id is required for a user API key")
             secret = ids.api_key_secret()
             key = ApiKey(id=ids.api_key_id(), name=name, type=type, api_id=api_id, status="active",
                          created_on=ids.now_iso(), seq=tx.next_seq(), scope_ids=tuple(dict.fromkeys(scope_ids or ())),
@@ -85,13 +89,18 @@ class ApiKeys:
         """A new secret for the same key id; the old secret stops verifying at once."""
         with self._store.write() as tx:
             key = find_key(tx, env, key_id)
+            if key.status == REVOKED:
+                raise StoreError("API_KEY_REVOKED", "A revoked API key cannot be rotated")
             secret = ids.api_key_secret()
             return tx.put(env, "api_keys", attrs.evolve(key, **_secret_parts(secret))), secret
 
-    def delete(self, env: str, key_id: str) -> None:
+    def revoke(self, env: str, key_id: str) -> None:
+        """``DELETE`` revokes, as Kinde's docs describe it: the key stays listed with status
+        ``revoked`` and never verifies again. Revoking a revoked key changes nothing."""
         with self._store.write() as tx:
-            find_key(tx, env, key_id)
-            tx.delete(env, "api_keys", key_id)
+            key = find_key(tx, env, key_id)
+            if key.status != REVOKED:
+                tx.put(env, "api_keys", attrs.evolve(key, status=REVOKED))
 
     def verify(self, secret: str, *, ip: str | None) -> Verification | None:
         """Look the secret up in every environment (the endpoint is public, so no token says

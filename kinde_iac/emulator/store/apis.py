@@ -120,10 +120,14 @@ class Apis:
             return tx.put(env, "api_scopes", scope)
 
     def update_scope(self, env: str, api_id: str, scope_id: str, *, description: str | None) -> ApiScope:
+        """Only the description is editable. Absent or empty, it leaves the old one in place, as
+        Kinde does for role and permission descriptions: a description cannot be cleared."""
         with self._store.write() as tx:
             find_api(tx, env, api_id)
             scope = find_scope(tx, env, api_id, scope_id)
-            return tx.put(env, "api_scopes", attrs.evolve(scope, description=description or None))
+            if not description:
+                return scope
+            return tx.put(env, "api_scopes", attrs.evolve(scope, description=description))
 
     def delete_scope(self, env: str, api_id: str, scope_id: str) -> None:
         with self._store.write() as tx:

@@ -8,6 +8,7 @@ import attrs
 from kinde_iac.emulator import ids
 from kinde_iac.emulator.errors import StoreError
 from kinde_iac.emulator.store import rules
+from kinde_iac.emulator.store.connections import forget_application
 from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import Application
 from kinde_iac.emulator.store.tables import View, require
@@ -85,6 +86,7 @@ class Applications:
             return tx.put(env, "applications", attrs.evolve(app, **fields))
 
     def delete(self, env: str, app_id: str) -> None:
+        """Revokes the application's API authorizations and disables its connections."""
         with self._store.write() as tx:
             app = _find(tx, env, app_id)
             if app.is_emulator_client:
@@ -97,6 +99,7 @@ class Applications:
                     tx.put(env, "apis", attrs.evolve(
                         api, authorized_app_ids=tuple(a for a in api.authorized_app_ids if a != app_id),
                         app_scope_grants=grants))
+            forget_application(tx, env, app_id)
             tx.delete(env, "applications", app_id)
 
     # -- redirect and logout URLs ------------------------------------------------------------

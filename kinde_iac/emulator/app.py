@@ -103,7 +103,7 @@ class EmulatorApp:
     def _match(self, request: Request) -> tuple[int | None, dict[str, str]]:
         try:
             index, args = self._map.bind_to_environ(request.environ).match()
-            return index, args
+            return index, dict(args)
         except HTTPException:
             return None, {}
 
@@ -153,7 +153,7 @@ class EmulatorApp:
         scheme, _, token = header.partition(" ")
         claims = self.services.tokens.verify(token.strip()) if scheme.lower() == "bearer" else None
         client = self.services.repos.store.client_by_id(claims.client_id) if claims else None
-        if client is None:
+        if claims is None or client is None:
             raise ApiFailure(403, "UNAUTHORIZED", "Unauthorized - invalid credentials.")
         if required and required not in claims.scopes:
             raise ApiFailure(403, "SCOPE_MISSING", f"Scope is missing: {required}")

@@ -171,7 +171,7 @@ class KeepAliveHandler(WSGIRequestHandler):
                 close = getattr(chunks, "close", None)
                 if close is not None:
                     close()
-        except (ConnectionError, socket.timeout):
+        except (TimeoutError, ConnectionError):
             # Dropped by fault injection (the socket is already shut down) or by the client.
             self.close_connection = True
             return

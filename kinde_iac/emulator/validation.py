@@ -59,7 +59,7 @@ class RequestRules:
                     raise bad_request(f"INVALID_{name.upper()}", f"{name} must not be null")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rules_for(method: str, template: str) -> RequestRules:
     """The rules of the spec operation ``METHOD template`` (KeyError if the spec lacks it)."""
     operation = apispec.operations()[(method.upper(), template)]

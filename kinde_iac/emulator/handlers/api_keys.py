@@ -17,7 +17,7 @@ DEFAULT_PAGE_SIZE = 50  # "Defaults to 50 if parameter not sent" (getApiKeys)
 
 def _json(view: ApiKeyView, *, detail: bool = False) -> dict[str, Any]:
     k = view.key
-    out = {
+    out: dict[str, Any] = {
         "id": k.id, "name": k.name, "type": k.type, "status": k.status, "key_prefix": k.key_prefix,
         "key_suffix": k.key_suffix, "created_on": k.created_on, "last_verified_on": k.last_verified_on,
         "last_verified_ip": k.last_verified_ip, "created_by": None, "api_ids": [k.api_id],

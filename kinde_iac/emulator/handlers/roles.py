@@ -1,6 +1,8 @@
 """Roles, role permissions and role scopes."""
 from __future__ import annotations
 
+from typing import Any
+
 from werkzeug.wrappers import Response
 
 from kinde_iac.emulator import paging
@@ -10,7 +12,7 @@ from kinde_iac.emulator.handlers.permissions import permission_json
 routes = RouteTable()
 
 
-def _role_fields(ctx: Ctx) -> dict[str, object]:
+def _role_fields(ctx: Ctx) -> dict[str, Any]:
     body = ctx.body()
     return {"key": opt_str(body, "key"), "name": opt_str(body, "name"), "description": opt_str(body, "description"),
             "is_default_role": opt_bool(body, "is_default_role"),

@@ -1,8 +1,10 @@
 """API keys: the secret is shown once (create, rotate) and stored only as a hash."""
 from __future__ import annotations
 
+import builtins
 import hashlib
 import hmac
+from typing import Any
 
 import attrs
 
@@ -43,7 +45,7 @@ def _scope_keys(view: View, env: str, key: ApiKey) -> list[str]:
     return [scopes[s].key for s in key.scope_ids if s in scopes]
 
 
-def _secret_parts(secret: str) -> dict[str, str]:
+def _secret_parts(secret: str) -> dict[str, Any]:
     # "The first 6 characters of the API key" / "The last 4 characters" (spec field descriptions).
     return {"key_hash": _hash(secret), "key_prefix": secret[:6], "key_suffix": secret[-4:]}
 
@@ -52,7 +54,7 @@ class ApiKeys:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def list(self, env: str) -> list[ApiKeyView]:
+    def list(self, env: str) -> builtins.list[ApiKeyView]:
         with self._store.read() as view:
             return [ApiKeyView(k, _scope_keys(view, env, k)) for k in view.records(env, "api_keys")]
 
@@ -62,10 +64,10 @@ class ApiKeys:
             return ApiKeyView(key, _scope_keys(view, env, key))
 
     def create(self, env: str, *, name: str | None, type: str | None, api_id: str | None,
-               scope_ids: list[str] | None, user_id: str | None, org_code: str | None) -> tuple[ApiKey, str]:
+               scope_ids: builtins.list[str] | None, user_id: str | None, org_code: str | None) -> tuple[ApiKey, str]:
         """Returns the key and its secret (the only time the secret exists outside a hash).
         ``scope_ids`` are scope ids of ``api_id`` (the spec's reading; the docs pass keys)."""
-        name = rules.text(name, "name", max_len=128)
+        name = rules.required(name, "name", max_len=128)
         if type not in KEY_TYPES:
             raise StoreError("INVALID_TYPE", f"type must be one of {', '.join(KEY_TYPES)}")
         if not api_id:

@@ -50,9 +50,7 @@ def _changeable(connection: Connection) -> Connection:
 
 
 def _text(value: str | None, field: str) -> str:
-    checked = rules.text(value, field, max_len=NAME_MAX)
-    assert checked is not None
-    return checked
+    return rules.required(value, field, max_len=NAME_MAX)
 
 
 def _supporting_app(view: View, env: str, app_id: str) -> Application:

@@ -163,7 +163,7 @@ class Store:
             cls = (BUSINESS_KINDS if scope == BUSINESS_SCOPE else ENV_KINDS).get(kind)
             if cls is None:
                 continue  # written by a newer emulator: ignore rather than fail to start
-            record = converter.structure(json.loads(body), cls)
+            record: Any = converter.structure(json.loads(body), cls)
             self._tables.setdefault(scope, {}).setdefault(kind, {})[rid] = record
             self._seq = max(self._seq, getattr(record, "seq", 0))
 

@@ -42,8 +42,7 @@ def find_webhook(view: View, env: str, webhook_id: str) -> Webhook:
 
 
 def _endpoint(value: str | None) -> str:
-    endpoint = rules.text(value, "endpoint", max_len=2048)
-    assert endpoint is not None
+    endpoint = rules.required(value, "endpoint", max_len=2048)
     # Kinde calls webhooks "using HTTPS REST calls to a verified external URL".
     if not endpoint.startswith("https://") or len(endpoint) <= len("https://") or \
             any(ch.isspace() for ch in endpoint):
@@ -70,9 +69,7 @@ class Webhooks:
 
     def create(self, env: str, *, name: str | None, endpoint: str | None, event_types: Sequence[str] | None,
                description: str | None) -> Webhook:
-        checked_name = rules.text(name, "name", max_len=NAME_MAX)
-        assert checked_name is not None
-        hook = Webhook(id=ids.webhook_id(), name=checked_name, endpoint=_endpoint(endpoint),
+        hook = Webhook(id=ids.webhook_id(), name=rules.required(name, "name", max_len=NAME_MAX), endpoint=_endpoint(endpoint),
                        event_types=_event_types(event_types), created_on=ids.now_iso(), seq=0,
                        description=description or None)
         with self._store.write() as tx:
@@ -85,7 +82,7 @@ class Webhooks:
         with self._store.write() as tx:
             hook = find_webhook(tx, env, webhook_id)
             if name is not None:
-                hook = attrs.evolve(hook, name=rules.text(name, "name", max_len=NAME_MAX) or hook.name)
+                hook = attrs.evolve(hook, name=rules.required(name, "name", max_len=NAME_MAX))
             if event_types is not None:
                 hook = attrs.evolve(hook, event_types=_event_types(event_types))
             if description_given:

@@ -2,7 +2,8 @@
 
 Order for one request: match the route -> count it -> rate limit (429) -> latency -> drop or fail
 (decided before the operation, so an injected 500 never has a side effect) -> 404 for unknown
-routes -> bearer token (403) -> scope (403 SCOPE_MISSING) -> handler -> maybe drop after it ran.
+routes -> bearer token (403) -> scope (403 SCOPE_MISSING) -> what the spec forbids (400) ->
+handler -> maybe drop after it ran.
 ``/_emulator/`` control routes skip everything but the handler.
 """
 from __future__ import annotations

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -70,7 +70,7 @@ class Walker:
     report: WalkReport = attrs.field(factory=WalkReport)
     ids: dict[str, str] = attrs.field(factory=dict)  # collection template -> an id created there
     secret: str | None = None  # the newest API key secret
-    _counter: Iterable[int] = attrs.field(factory=itertools.count)
+    _counter: Iterator[int] = attrs.field(factory=itertools.count)
 
     def run(self) -> WalkReport:
         for session in (self.client.session, self.anonymous.session):

@@ -45,3 +45,17 @@ def _operations() -> dict[tuple[str, str], dict[str, Any]]:
 
 def component_schema(name: str) -> dict[str, Any]:
     return load_spec()["components"]["schemas"][name]
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` with a local ``$ref`` (``#/components/...``) followed, as often as it chains."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node:
+        seen += 1
+        if seen > 20:
+            raise ValueError(f"$ref cycle at {node['$ref']}")
+        target: Any = load_spec()
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node

@@ -2,11 +2,13 @@
 
 Order for one request: match the route -> count it -> rate limit (429) -> latency -> drop or fail
 (decided before the operation, so an injected 500 never has a side effect) -> 404 for unknown
-routes -> bearer token (403) -> scope (403 SCOPE_MISSING) -> handler -> maybe drop after it ran.
+routes -> bearer token (403) -> scope (403 SCOPE_MISSING) -> what the spec forbids (400) ->
+handler -> maybe drop after it ran.
 ``/_emulator/`` control routes skip everything but the handler.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import socket
 import time
@@ -17,12 +19,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from kinde_iac.emulator import apispec, scopes
+from kinde_iac.emulator import apispec, scopes, validation
 from kinde_iac.emulator.auth import TokenService
 from kinde_iac.emulator.errors import ApiFailure, route_not_found
 from kinde_iac.emulator.faults import Faults
 from kinde_iac.emulator.handlers import all_routes
 from kinde_iac.emulator.handlers.base import Ctx, Route, Services, json_response
+from kinde_iac.emulator.paging import PageTokens
 from kinde_iac.emulator.stats import Stats
 from kinde_iac.emulator.store import Repositories
 
@@ -50,17 +53,23 @@ def _werkzeug_path(template: str) -> str:
 
 class EmulatorApp:
     def __init__(self, repos: Repositories, *, faults: Faults | None = None, stats: Stats | None = None) -> None:
-        self.services = Services(repos=repos, tokens=TokenService(repos.store.token_key),
+        key = repos.store.token_key
+        # next_token signatures use a key derived from the token signing key: both survive a
+        # restart on the same data file, so a walk in progress does too.
+        self.services = Services(repos=repos, tokens=TokenService(key),
+                                 page_tokens=PageTokens(hashlib.sha256(b"next_token:" + key).digest()),
                                  faults=faults or Faults(), stats=stats or Stats())
         self.gate = self.services.gate
         self.routes: list[Route] = all_routes()
         self._required_scope: dict[int, str | None] = {}
+        self._rules: dict[int, validation.RequestRules] = {}
         spec_ops = apispec.operations()
         for index, route in enumerate(self.routes):
             if route.in_spec:
                 if (route.method, route.template) not in spec_ops:
                     raise RouteNotInSpec(f"{route.label} is not an operation of the Kinde spec")
                 self._required_scope[index] = scopes.required_scope(route.method, route.template)
+                self._rules[index] = validation.rules_for(route.method, route.template)
         self._map = Map(
             [Rule(_werkzeug_path(r.template), endpoint=i, methods=[r.method]) for i, r in enumerate(self.routes)],
             merge_slashes=False,
@@ -95,7 +104,7 @@ class EmulatorApp:
     def _match(self, request: Request) -> tuple[int | None, dict[str, str]]:
         try:
             index, args = self._map.bind_to_environ(request.environ).match()
-            return index, args
+            return index, dict(args)
         except HTTPException:
             return None, {}
 
@@ -129,6 +138,9 @@ class EmulatorApp:
         try:
             if not route.public:
                 ctx.env = self._authenticate(request, self._required_scope.get(index))
+            rules = self._rules.get(index)
+            if rules is not None:
+                rules.check(request.args, ctx.body)
             return route.handler(ctx)
         except ApiFailure as failure:
             return _error(failure)
@@ -142,7 +154,7 @@ class EmulatorApp:
         scheme, _, token = header.partition(" ")
         claims = self.services.tokens.verify(token.strip()) if scheme.lower() == "bearer" else None
         client = self.services.repos.store.client_by_id(claims.client_id) if claims else None
-        if client is None:
+        if claims is None or client is None:
             raise ApiFailure(403, "UNAUTHORIZED", "Unauthorized - invalid credentials.")
         if required and required not in claims.scopes:
             raise ApiFailure(403, "SCOPE_MISSING", f"Scope is missing: {required}")

@@ -44,10 +44,10 @@ def parse_settings(current: FaultSettings, body: dict[str, Any]) -> FaultSetting
         changes["latency_ms"] = value
     if "rate_limit" in body:
         raw = body["rate_limit"]
-        value = None if raw is None else _number(raw, "rate_limit")
-        if value is not None and value < 0:
+        limit = None if raw is None else _number(raw, "rate_limit")
+        if limit is not None and limit < 0:
             raise InvalidFaults("rate_limit must not be negative")
-        changes["rate_limit"] = value or None  # 0 means off, like the CLI flag
+        changes["rate_limit"] = limit or None  # 0 means off, like the CLI flag
     unknown = set(body) - {"fail_rate", "drop_rate", "latency_ms", "rate_limit", "seed"}
     if unknown:
         raise InvalidFaults(f"unknown fault settings: {', '.join(sorted(unknown))}")

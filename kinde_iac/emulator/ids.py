@@ -6,6 +6,7 @@ creation time like the real ones.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import time
@@ -45,6 +46,21 @@ def env_var_id() -> str:
 
 def api_key_id() -> str:
     return "api_key_" + _time_ordered_hex()
+
+
+def webhook_id() -> str:
+    return "webhook_" + _time_ordered_hex()
+
+
+def connection_id() -> str:
+    # Kinde's example: conn_0192c16abb53b44277e597d31877ba5b
+    return "conn_" + _time_ordered_hex()
+
+
+def builtin_connection_id(environment: str, strategy: str) -> str:
+    """A fixed id per environment and built-in connection, so it survives a reset like the
+    management API and the M2M client do."""
+    return "conn_" + hashlib.sha256(f"{environment}/{strategy}".encode()).hexdigest()[:32]
 
 
 def business_code() -> str:

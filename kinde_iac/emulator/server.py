@@ -1,4 +1,4 @@
-"""Running the emulator: Werkzeug's threaded server in a daemon thread.
+"""Running the emulator: a threaded HTTP/1.1 keep-alive server in a daemon thread.
 
 ``start_background`` is the one entry point: the CLI uses it and so do test suites that need a
 live Kinde on 127.0.0.1.
@@ -8,12 +8,11 @@ from __future__ import annotations
 import ipaddress
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from typing import TYPE_CHECKING
 
 from kinde_iac.emulator.app import EmulatorApp
 from kinde_iac.emulator.faults import Faults, FaultSettings
+from kinde_iac.emulator.keepalive import Connections, KeepAliveServer
 from kinde_iac.emulator.store import Repositories, Store
 
 if TYPE_CHECKING:
@@ -22,20 +21,10 @@ if TYPE_CHECKING:
 DEFAULT_CLIENT_ID = "kinde-iac-emulator"
 
 
-class _RequestHandler(WSGIRequestHandler):
-    """Quiet (no access log) and closes the connection after a deliberate drop."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return None
-
-    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
-        self.close_connection = True
-
-
 class RunningEmulator:
     """A live emulator. ``url`` is its base URL; use it as a context manager or call ``stop()``."""
 
-    def __init__(self, server: BaseWSGIServer, thread: threading.Thread, app: EmulatorApp, store: Store,
+    def __init__(self, server: KeepAliveServer, thread: threading.Thread, app: EmulatorApp, store: Store,
                  url: str) -> None:
         self._server = server
         self._thread = thread
@@ -66,11 +55,23 @@ class RunningEmulator:
         client = self.store.client(code)
         return client.client_id, client.client_secret
 
+    def open_connections(self) -> int:
+        """TCP connections open right now (idle keep-alive ones included)."""
+        return self._server.connections.count()
+
+    def wait_connections(self, at_most: int, *, accepted: int = 0, timeout: float = 10.0) -> bool:
+        """Blocks until ``accepted`` connections have been accepted since the start and at most
+        ``at_most`` are open: a test's synchronisation point (no sleeping). False if ``timeout``
+        seconds passed first."""
+        return self._server.connections.wait(open_at_most=at_most, accepted_at_least=accepted, timeout=timeout)
+
     def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
         self._server.shutdown()
+        # Idle keep-alive connections would otherwise keep answering from a stopped emulator.
+        self._server.connections.shut_down_all()
         self._server.server_close()
         self._thread.join(timeout=5)
         self.store.close()
@@ -109,7 +110,8 @@ def start_background(*, host: str = "127.0.0.1", port: int = 0, data: str | None
         faults = Faults(FaultSettings(latency_ms=float(latency_ms), fail_rate=float(fail_rate),
                                       drop_rate=float(drop_rate), rate_limit=rate_limit or None))
         app = EmulatorApp(Repositories(store), faults=faults)
-        server = make_server(host, port, app, threaded=True, request_handler=_RequestHandler)
+        stats = app.services.stats
+        server = KeepAliveServer(host, port, app, Connections(stats.connection_opened, stats.connection_closed))
     except BaseException:
         store.close()
         raise

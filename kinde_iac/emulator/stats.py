@@ -1,4 +1,5 @@
-"""Request counters for ``/_emulator/stats``: tests and benchmarks count API calls with them."""
+"""Request counters for ``/_emulator/stats``: tests and benchmarks count API calls (and the TCP
+connections that carried them) with them."""
 from __future__ import annotations
 
 import threading
@@ -9,6 +10,7 @@ from typing import Any
 class Stats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.open_connections = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -18,6 +20,16 @@ class Stats:
         self.dropped = 0
         self.in_flight = 0
         self.max_in_flight = 0
+        self.connections = 0  # TCP connections accepted, control routes' included
+
+    def connection_opened(self) -> None:
+        with self._lock:
+            self.connections += 1
+            self.open_connections += 1
+
+    def connection_closed(self) -> None:
+        with self._lock:
+            self.open_connections -= 1
 
     def begin(self) -> None:
         with self._lock:
@@ -37,7 +49,8 @@ class Stats:
 
     def clear(self) -> None:
         """Zero every counter. Requests still in flight stay counted in ``in_flight`` (they will
-        decrement it when they finish) but ``max_in_flight`` restarts from them."""
+        decrement it when they finish) but ``max_in_flight`` restarts from them; likewise open
+        connections stay in ``open_connections``, while ``connections`` counts new ones only."""
         with self._lock:
             in_flight = self.in_flight
             self._reset()
@@ -52,4 +65,6 @@ class Stats:
                 "dropped": self.dropped,
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
+                "connections": self.connections,
+                "open_connections": self.open_connections,
             }

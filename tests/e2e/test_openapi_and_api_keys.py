@@ -231,7 +231,9 @@ def test_changing_scopes_replaces_the_key_and_warns_that_the_old_secret_stops_wo
     result = s.verify(new)
     assert result.exit_code == 0 and "scopes: orders:read orders:write" in result.output
     work.assert_converged(changed)
-    assert len(kinde.call("GET", "/api/v1/api_keys")["api_keys"]) == 1
+    # The replaced key stays listed, revoked, as Kinde documents: one live key, no duplicate.
+    assert [k["status"] for k in kinde.call("GET", "/api/v1/api_keys")["api_keys"]
+            if k["status"] != "revoked"] == ["active"]
     s.assert_nowhere(old)
     s.assert_nowhere(new)
 

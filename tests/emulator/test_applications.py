@@ -79,3 +79,40 @@ def test_redirect_and_logout_urls(client: KindeClient) -> None:
     # PATCH redirect_uris replaces the list.
     client.ok("PATCH", base, json={"redirect_uris": ["https://new.example/cb"]})
     assert client.ok("GET", f"{base}/auth_redirect_urls")["redirect_urls"] == ["https://new.example/cb"]
+
+
+SIGN_IN_SETTINGS = ("is_allow_faceless_auth", "is_ask_for_name", "has_marketing_consent",
+                    "has_sign_in_link_on_sign_up_page", "has_register_link_on_sign_in_page",
+                    "has_sign_in_with_sso_button", "use_gravatar_fallback")
+
+
+def test_sign_in_settings_are_written_by_patch_and_read_by_get(client: KindeClient) -> None:
+    app_id = _create(client, "Web")["id"]
+    path = f"/api/v1/applications/{app_id}"
+    assert all(client.ok("GET", path)["application"][name] is False for name in SIGN_IN_SETTINGS)
+    for name in SIGN_IN_SETTINGS:
+        client.ok("PATCH", path, json={name: True})
+        app = client.ok("GET", path)["application"]
+        assert app[name] is True, name
+    client.ok("PATCH", path, json={"is_ask_for_name": False, "language_key": "fr"})
+    app = client.ok("GET", path)["application"]
+    assert app["is_ask_for_name"] is False and app["use_gravatar_fallback"] is True  # the rest kept
+    assert "language_key" not in app  # write-only in Kinde
+    assert client.error("PATCH", path, 400, json={"has_marketing_consent": "yes"}) == "INVALID_HAS_MARKETING_CONSENT"
+
+
+def test_token_lifetimes_are_write_only(emulator: RunningEmulator, client: KindeClient) -> None:
+    app_id = _create(client, "Web")["id"]
+    path = f"/api/v1/applications/{app_id}/tokens"
+    lifetimes = {"access_token_lifetime": 3600, "refresh_token_lifetime": 86400, "id_token_lifetime": 1800,
+                 "authenticated_session_lifetime": 43200}
+    assert client.ok("PATCH", path, json=lifetimes) == {"code": "OK", "message": "Success"}
+    client.ok("PATCH", path, json={"id_token_lifetime": 900})  # only what is sent changes
+    app = client.ok("GET", f"/api/v1/applications/{app_id}")["application"]
+    assert not set(lifetimes) & set(app)  # Kinde has no read for them...
+    stored = next(a for a in emulator.store.dump()["environments"]["production"]["applications"] if a["id"] == app_id)
+    assert {k: stored[k] for k in lifetimes} == {**lifetimes, "id_token_lifetime": 900}  # ...the dump does
+    assert client.error("PATCH", path, 400, json={"access_token_lifetime": -1}) == "INVALID_TOKEN_LIFETIME"
+    assert client.error("PATCH", path, 400, json={"access_token_lifetime": "1h"}) == "INVALID_ACCESS_TOKEN_LIFETIME"
+    assert client.error("PATCH", path, 400, json={"id_token_lifetime": True}) == "INVALID_ID_TOKEN_LIFETIME"
+    assert client.error("PATCH", "/api/v1/applications/nope/tokens", 400, json=lifetimes) == "APPLICATION_NOT_FOUND"

@@ -43,6 +43,35 @@ def test_restart_keeps_data_credentials_and_tokens(tmp_path: Path,
             "ROLE_KEY_ALREADY_EXISTS"
 
 
+def test_restart_keeps_webhooks_connections_and_their_links(tmp_path: Path,
+                                                            make_client: Callable[..., KindeClient]) -> None:
+    data = str(tmp_path / "kinde.db")
+    with start_background(data=data) as emu:
+        token = fetch_token(emu.url, *emu.credentials())
+        client = make_client(emu.url, token)
+        builtins = client.ok("GET", "/api/v1/connections")["connections"]
+        app_id = client.ok("POST", "/api/v1/applications", 201, json={"name": "Web", "type": "reg"})["application"]["id"]
+        conn_id = client.ok("POST", "/api/v1/connections", 201, json={
+            "name": "okta", "display_name": "Okta", "strategy": "saml:okta", "enabled_applications": [app_id],
+            "options": {"home_realm_domains": ["example.com"], "saml_signing_private_key": "KEY",
+                        "upstream_params": {"prompt": {"value": "login"}}}})["connection"]["id"]
+        hook_id = client.ok("POST", "/api/v1/webhooks", json={
+            "name": "Sync", "endpoint": "https://h.example.com", "event_types": ["user.created"]})["webhook"]["id"]
+        client.ok("PATCH", f"/api/v1/applications/{app_id}/tokens", json={"access_token_lifetime": 600})
+    with start_background(data=data) as emu:
+        client = make_client(emu.url, token)
+        listed = client.ok("GET", "/api/v1/connections")["connections"]
+        assert listed[:3] == builtins and [c["id"] for c in listed[3:]] == [conn_id]
+        assert listed[3]["options"] == {"home_realm_domains": ["example.com"],
+                                        "upstream_params": {"prompt": {"value": "login"}}}
+        assert [c["id"] for c in client.ok("GET", f"/api/v1/applications/{app_id}/connections")["connections"]] \
+            == [conn_id]
+        assert [h["id"] for h in client.ok("GET", "/api/v1/webhooks")["webhooks"]] == [hook_id]
+        env = emu.store.dump()["environments"]["production"]
+        assert next(c for c in env["connections"] if c["id"] == conn_id)["options"]["saml_signing_private_key"] == "KEY"
+        assert next(a for a in env["applications"] if a["id"] == app_id)["access_token_lifetime"] == 600
+
+
 @pytest.fixture
 def spawn() -> Iterator[Callable[..., tuple[subprocess.Popen, str]]]:
     procs: list[subprocess.Popen] = []

@@ -5,6 +5,7 @@ from kinde_iac.emulator.handlers import (
     api_keys,
     apis,
     applications,
+    connections,
     control,
     env_vars,
     environment,
@@ -12,11 +13,12 @@ from kinde_iac.emulator.handlers import (
     permissions,
     roles,
     token,
+    webhooks,
 )
 from kinde_iac.emulator.handlers.base import Route
 
 _MODULES = (token, control, environment, applications, apis, roles, permissions, feature_flags,
-            env_vars, api_keys)
+            env_vars, api_keys, webhooks, connections)
 
 
 def all_routes() -> list[Route]:

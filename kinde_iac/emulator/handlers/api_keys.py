@@ -1,4 +1,4 @@
-"""API keys: list (cursor paged), create, get, rotate, delete, and the public verify."""
+"""API keys: list (cursor paged), create, get, rotate, delete (revokes), and the public verify."""
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +17,7 @@ DEFAULT_PAGE_SIZE = 50  # "Defaults to 50 if parameter not sent" (getApiKeys)
 
 def _json(view: ApiKeyView, *, detail: bool = False) -> dict[str, Any]:
     k = view.key
-    out = {
+    out: dict[str, Any] = {
         "id": k.id, "name": k.name, "type": k.type, "status": k.status, "key_prefix": k.key_prefix,
         "key_suffix": k.key_suffix, "created_on": k.created_on, "last_verified_on": k.last_verified_on,
         "last_verified_ip": k.last_verified_ip, "created_by": None, "api_ids": [k.api_id],
@@ -67,7 +67,7 @@ def rotate_api_key(ctx: Ctx) -> Response:
 
 @routes("DELETE", "/api/v1/api_keys/{key_id}")
 def delete_api_key(ctx: Ctx) -> Response:
-    with_404(lambda: ctx.repos.api_keys.delete(ctx.env, ctx.path["key_id"]))
+    with_404(lambda: ctx.repos.api_keys.revoke(ctx.env, ctx.path["key_id"]))
     return ok()
 
 

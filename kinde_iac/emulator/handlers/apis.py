@@ -30,7 +30,7 @@ def _scope(scope: ApiScope) -> dict[str, str]:
 @routes("GET", "/api/v1/apis")
 def list_apis(ctx: Ctx) -> Response:
     expand = ctx.args.get("expand")
-    if expand not in (None, "", "scopes"):
+    if expand not in (None, "scopes"):
         raise bad_request("INVALID_EXPAND", "expand must be 'scopes'")
     apis = []
     for api, scopes in ctx.repos.apis.list(ctx.env):

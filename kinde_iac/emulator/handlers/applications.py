@@ -23,7 +23,7 @@ routes = RouteTable()
 
 @routes("GET", "/api/v1/applications")
 def list_applications(ctx: Ctx) -> Response:
-    apps, token = paging.token_page(ctx.repos.applications.list(ctx.env), ctx.args, paging.NAME_SORTS)
+    apps, token = ctx.token_page(ctx.repos.applications.list(ctx.env), paging.NAME_SORTS)
     payload = {"applications": [{"id": a.id, "name": a.name, "type": a.type} for a in apps]}
     return ok(payload | drop_none({"next_token": token}))
 

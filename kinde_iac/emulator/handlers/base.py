@@ -6,12 +6,13 @@ live in the store, and auth, faults, rate limiting and stats live in the app.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from werkzeug.wrappers import Request, Response
 
+from kinde_iac.emulator import paging
 from kinde_iac.emulator.errors import ApiFailure, NotFound, as_404, bad_request
 from kinde_iac.emulator.gate import Gate
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from kinde_iac.emulator.store import Repositories
 
 Handler = Callable[["Ctx"], Response]
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -55,6 +57,7 @@ class RouteTable:
 class Services:
     repos: Repositories
     tokens: TokenService
+    page_tokens: paging.PageTokens
     faults: Faults
     stats: Stats
     gate: Gate = attrs.field(factory=Gate)
@@ -83,6 +86,12 @@ class Ctx:
     @property
     def args(self) -> Any:
         return self.request.args
+
+    def token_page(self, items: Iterable[T], sorts: Mapping[str, paging.Sort]) -> tuple[list[T], str | None]:
+        """One ``next_token`` page of ``items``; the token only works on this list, in this
+        environment."""
+        tokens = self.services.page_tokens.bound(f"{self.env} {self.request.path}")
+        return paging.token_page(items, self.args, sorts, tokens=tokens)
 
     def body(self) -> dict[str, Any]:
         """The JSON object body ({} when empty)."""
@@ -129,6 +138,13 @@ def opt_str_list(body: dict[str, Any], name: str) -> list[str] | None:
     value = body.get(name)
     if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
         raise _invalid(name, "a list of strings")
+    return value
+
+
+def opt_object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise _invalid(name, "an object")
     return value
 
 

@@ -19,7 +19,7 @@ def permission_json(p: Permission) -> dict[str, Any]:
 
 @routes("GET", "/api/v1/permissions")
 def list_permissions(ctx: Ctx) -> Response:
-    perms, token = paging.token_page(ctx.repos.permissions.list(ctx.env), ctx.args, paging.PERMISSION_SORTS)
+    perms, token = ctx.token_page(ctx.repos.permissions.list(ctx.env), paging.PERMISSION_SORTS)
     return ok({"permissions": [permission_json(p) for p in perms]} | drop_none({"next_token": token}))
 
 

@@ -1,6 +1,8 @@
 """Roles, role permissions and role scopes."""
 from __future__ import annotations
 
+from typing import Any
+
 from werkzeug.wrappers import Response
 
 from kinde_iac.emulator import paging
@@ -10,7 +12,7 @@ from kinde_iac.emulator.handlers.permissions import permission_json
 routes = RouteTable()
 
 
-def _role_fields(ctx: Ctx) -> dict[str, object]:
+def _role_fields(ctx: Ctx) -> dict[str, Any]:
     body = ctx.body()
     return {"key": opt_str(body, "key"), "name": opt_str(body, "name"), "description": opt_str(body, "description"),
             "is_default_role": opt_bool(body, "is_default_role"),
@@ -19,7 +21,7 @@ def _role_fields(ctx: Ctx) -> dict[str, object]:
 
 @routes("GET", "/api/v1/roles")
 def list_roles(ctx: Ctx) -> Response:
-    roles, token = paging.token_page(ctx.repos.roles.list(ctx.env), ctx.args, paging.ROLE_SORTS)
+    roles, token = ctx.token_page(ctx.repos.roles.list(ctx.env), paging.ROLE_SORTS)
     items = [{"id": r.id, "key": r.key, "name": r.name, "description": r.description,
               "is_default_role": r.is_default_role} for r in roles]
     return ok({"roles": items} | drop_none({"next_token": token}))
@@ -54,7 +56,7 @@ def delete_role(ctx: Ctx) -> Response:
 @routes("GET", "/api/v1/roles/{role_id}/permissions")
 def list_role_permissions(ctx: Ctx) -> Response:
     perms = ctx.repos.roles.permissions(ctx.env, ctx.path["role_id"])
-    page, token = paging.token_page(perms, ctx.args, paging.PERMISSION_SORTS)
+    page, token = ctx.token_page(perms, paging.PERMISSION_SORTS)
     return ok({"permissions": [permission_json(p) for p in page]} | drop_none({"next_token": token}))
 
 

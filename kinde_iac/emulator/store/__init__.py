@@ -8,6 +8,7 @@ from __future__ import annotations
 from kinde_iac.emulator.store.api_keys import ApiKeys
 from kinde_iac.emulator.store.apis import Apis
 from kinde_iac.emulator.store.applications import Applications
+from kinde_iac.emulator.store.connections import Connections
 from kinde_iac.emulator.store.core import Client, Store
 from kinde_iac.emulator.store.env_vars import EnvVars
 from kinde_iac.emulator.store.environment import Environments
@@ -15,6 +16,7 @@ from kinde_iac.emulator.store.feature_flags import FeatureFlags
 from kinde_iac.emulator.store.permissions import Permissions
 from kinde_iac.emulator.store.persistence import DataFileInUse
 from kinde_iac.emulator.store.roles import Roles
+from kinde_iac.emulator.store.webhooks import Webhooks
 
 
 class Repositories:
@@ -30,6 +32,8 @@ class Repositories:
         self.env_vars = EnvVars(store)
         self.api_keys = ApiKeys(store)
         self.environments = Environments(store)
+        self.webhooks = Webhooks(store)
+        self.connections = Connections(store)
 
 
 __all__ = ["Client", "DataFileInUse", "Repositories", "Store"]

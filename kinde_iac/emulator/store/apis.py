@@ -1,6 +1,8 @@
 """APIs, their scopes, which applications they authorize, and app scope grants."""
 from __future__ import annotations
 
+import builtins
+
 import attrs
 
 from kinde_iac.emulator import ids
@@ -38,7 +40,7 @@ class Apis:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def list(self, env: str) -> list[tuple[Api, list[ApiScope]]]:
+    def list(self, env: str) -> builtins.list[tuple[Api, builtins.list[ApiScope]]]:
         """Every API with its scopes, "sorted by name" as the spec says."""
         with self._store.read() as view:
             apis = sorted(view.table(env, "apis").values(), key=lambda a: (a.name.casefold(), a.seq))
@@ -53,8 +55,8 @@ class Apis:
 
     def create(self, env: str, *, name: str | None, audience: str | None, reserved_audience: str) -> Api:
         """``reserved_audience`` is the management API's audience on the host the client used."""
-        name = rules.text(name, "name", max_len=64)
-        audience = rules.text(audience, "audience", max_len=64)
+        name = rules.required(name, "name", max_len=64)
+        audience = rules.required(audience, "audience", max_len=64)
         with self._store.write() as tx:
             taken = {a.audience for a in tx.table(env, "apis").values() if not a.is_management_api}
             if audience in taken or audience == reserved_audience:
@@ -72,7 +74,7 @@ class Apis:
                 tx.delete(env, "api_keys", key.id)
             tx.delete(env, "apis", api_id)
 
-    def authorize(self, env: str, api_id: str, changes: list[tuple[str, bool]]) -> tuple[list[str], list[str]]:
+    def authorize(self, env: str, api_id: str, changes: builtins.list[tuple[str, bool]]) -> tuple[builtins.list[str], builtins.list[str]]:
         """Apply (client id, revoke?) pairs; returns (connected, disconnected) client ids.
         Idempotent: authorizing an authorized app or revoking an unauthorized one is reported
         but changes nothing."""
@@ -99,7 +101,7 @@ class Apis:
 
     # -- scopes --------------------------------------------------------------------------------
 
-    def scopes(self, env: str, api_id: str) -> list[ApiScope]:
+    def scopes(self, env: str, api_id: str) -> builtins.list[ApiScope]:
         with self._store.read() as view:
             find_api(view, env, api_id)
             return self._scopes(view, env, api_id)
@@ -120,10 +122,14 @@ class Apis:
             return tx.put(env, "api_scopes", scope)
 
     def update_scope(self, env: str, api_id: str, scope_id: str, *, description: str | None) -> ApiScope:
+        """Only the description is editable. Absent or empty, it leaves the old one in place, as
+        Kinde does for role and permission descriptions: a description cannot be cleared."""
         with self._store.write() as tx:
             find_api(tx, env, api_id)
             scope = find_scope(tx, env, api_id, scope_id)
-            return tx.put(env, "api_scopes", attrs.evolve(scope, description=description or None))
+            if not description:
+                return scope
+            return tx.put(env, "api_scopes", attrs.evolve(scope, description=description))
 
     def delete_scope(self, env: str, api_id: str, scope_id: str) -> None:
         with self._store.write() as tx:
@@ -143,7 +149,7 @@ class Apis:
             tx.put(env, "apis", attrs.evolve(api, app_scope_grants=tuple(grants)))
 
     @staticmethod
-    def _scopes(view: View, env: str, api_id: str) -> list[ApiScope]:
+    def _scopes(view: View, env: str, api_id: str) -> builtins.list[ApiScope]:
         return [s for s in view.records(env, "api_scopes") if s.api_id == api_id]
 
 

@@ -1,6 +1,7 @@
 """Applications and their redirect/logout URLs and token settings."""
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import attrs
@@ -8,6 +9,7 @@ import attrs
 from kinde_iac.emulator import ids
 from kinde_iac.emulator.errors import StoreError
 from kinde_iac.emulator.store import rules
+from kinde_iac.emulator.store.connections import forget_application
 from kinde_iac.emulator.store.core import Store
 from kinde_iac.emulator.store.models import Application
 from kinde_iac.emulator.store.tables import View, require
@@ -35,7 +37,7 @@ class Applications:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def list(self, env: str) -> list[Application]:
+    def list(self, env: str) -> builtins.list[Application]:
         with self._store.read() as view:
             return view.records(env, "applications")
 
@@ -44,7 +46,7 @@ class Applications:
             return _find(view, env, app_id)
 
     def create(self, env: str, *, name: str | None, type: str | None, org_code: str | None) -> Application:
-        name = rules.text(name, "name", max_len=128)
+        name = rules.required(name, "name", max_len=128)
         if type not in APP_TYPES:
             raise StoreError("INVALID_TYPE", f"type must be one of {', '.join(APP_TYPES)}")
         with self._store.write() as tx:
@@ -60,7 +62,7 @@ class Applications:
             app = _find(tx, env, app_id)
             fields = {k: v for k, v in changes.items() if k in SETTINGS}
             if "name" in fields:
-                fields["name"] = rules.text(fields["name"], "name", max_len=128)
+                fields["name"] = rules.required(fields["name"], "name", max_len=128)
             if fields.get("is_access_control_enabled"):
                 if app.type in _NO_ACCESS_CONTROL_TYPES:
                     raise StoreError("ACCESS_CONTROL_NOT_SUPPORTED",
@@ -85,6 +87,7 @@ class Applications:
             return tx.put(env, "applications", attrs.evolve(app, **fields))
 
     def delete(self, env: str, app_id: str) -> None:
+        """Revokes the application's API authorizations and disables its connections."""
         with self._store.write() as tx:
             app = _find(tx, env, app_id)
             if app.is_emulator_client:
@@ -97,6 +100,7 @@ class Applications:
                     tx.put(env, "apis", attrs.evolve(
                         api, authorized_app_ids=tuple(a for a in api.authorized_app_ids if a != app_id),
                         app_scope_grants=grants))
+            forget_application(tx, env, app_id)
             tx.delete(env, "applications", app_id)
 
     # -- redirect and logout URLs ------------------------------------------------------------
@@ -105,13 +109,13 @@ class Applications:
         with self._store.read() as view:
             return getattr(_find(view, env, app_id), which)
 
-    def add_urls(self, env: str, app_id: str, which: str, urls: list[str]) -> None:
+    def add_urls(self, env: str, app_id: str, which: str, urls: builtins.list[str]) -> None:
         self._set_urls(env, app_id, which, lambda old: _dedupe([*old, *_check_urls(urls)]))
 
-    def replace_urls(self, env: str, app_id: str, which: str, urls: list[str]) -> None:
+    def replace_urls(self, env: str, app_id: str, which: str, urls: builtins.list[str]) -> None:
         self._set_urls(env, app_id, which, lambda old: _dedupe(_check_urls(urls)))
 
-    def delete_urls(self, env: str, app_id: str, which: str, urls: list[str]) -> None:
+    def delete_urls(self, env: str, app_id: str, which: str, urls: builtins.list[str]) -> None:
         # Removing a URL that is not there is a no-op, so a retried delete succeeds.
         self._set_urls(env, app_id, which, lambda old: tuple(u for u in old if u not in set(urls)))
 
@@ -123,7 +127,7 @@ class Applications:
             tx.put(env, "applications", attrs.evolve(app, **{which: new}))
 
 
-def _check_urls(urls: list[str]) -> list[str]:
+def _check_urls(urls: builtins.list[str]) -> builtins.list[str]:
     for url in urls:
         if not url or any(ch.isspace() for ch in url):
             raise StoreError("INVALID_URL", f"Invalid URL: {url!r}")

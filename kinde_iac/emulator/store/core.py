@@ -25,6 +25,7 @@ from kinde_iac.emulator.store.models import (
     Api,
     Application,
     Business,
+    Connection,
     Environment,
 )
 from kinde_iac.emulator.store.tables import Tables, Tx, View
@@ -33,6 +34,13 @@ converter = cattrs.Converter()
 
 MANAGEMENT_API_NAME = "Kinde Management API"
 EMULATOR_CLIENT_NAME = "kinde-iac emulator M2M"
+# Kinde's own connections, present in every environment: (name, display name, strategy). Kinde
+# publishes no list; these are the sign-in methods its dashboard offers out of the box.
+BUILTIN_CONNECTIONS = (
+    ("email_password", "Email + password", "email:password"),
+    ("email_otp", "Email + code", "email:otp"),
+    ("google", "Google", "oauth2:google"),
+)
 
 
 @attrs.frozen
@@ -155,7 +163,7 @@ class Store:
             cls = (BUSINESS_KINDS if scope == BUSINESS_SCOPE else ENV_KINDS).get(kind)
             if cls is None:
                 continue  # written by a newer emulator: ignore rather than fail to start
-            record = converter.structure(json.loads(body), cls)
+            record: Any = converter.structure(json.loads(body), cls)
             self._tables.setdefault(scope, {}).setdefault(kind, {})[rid] = record
             self._seq = max(self._seq, getattr(record, "seq", 0))
 
@@ -194,6 +202,12 @@ class Store:
         elif (app.client_secret, app.is_emulator_client, app.type) != (client.client_secret, True, "m2m"):
             tx.put(code, "applications", attrs.evolve(app, client_secret=client.client_secret,
                                                       is_emulator_client=True, type="m2m"))
+        connections = tx.table(code, "connections")
+        for name, display_name, strategy in BUILTIN_CONNECTIONS:
+            conn_id = ids.builtin_connection_id(code, strategy)
+            if conn_id not in connections:
+                tx.put(code, "connections", Connection(id=conn_id, name=name, display_name=display_name,
+                                                       strategy=strategy, seq=tx.next_seq(), is_builtin=True))
         mgmt = self.management_api(tx, code)
         if mgmt is None:
             tx.put(code, "apis", Api(id=ids.api_id(), name=MANAGEMENT_API_NAME, audience="",
@@ -217,8 +231,9 @@ class Store:
     # -- reset and dump ------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to a fresh emulator: only each environment's M2M client and management API (with
-        their ids unchanged, so cached credentials and ids stay valid) and the business remain."""
+        """Back to a fresh emulator: only each environment's M2M client, management API and
+        built-in connections (with their ids unchanged, so cached credentials and ids stay valid)
+        and the business remain."""
         with self.write() as tx:
             business = next(iter(tx.table(BUSINESS_SCOPE, "business").values()), None)
             for kind in BUSINESS_KINDS:

@@ -1,6 +1,8 @@
 """Environment variables (per environment; secret values are write-only)."""
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from kinde_iac.emulator import ids
@@ -58,10 +60,10 @@ class EnvVars:
                is_secret: bool | None) -> EnvVar:
         with self._store.write() as tx:
             var = find_env_var(tx, env, variable_id)
-            changes: dict[str, object] = {}
+            changes: dict[str, Any] = {}
             if key is not None:
-                changes["key"] = rules.key(key, max_len=KEY_MAX)
-                _check_key_free(tx, env, changes["key"], variable_id)
+                changes["key"] = new_key = rules.key(key, max_len=KEY_MAX)
+                _check_key_free(tx, env, new_key, variable_id)
             if value is not None:
                 changes["value"] = _value(value)
             if is_secret is not None:

@@ -56,7 +56,7 @@ class FeatureFlags:
     def create(self, *, key: str | None, name: str | None, type: str | None, default_value: object,
                description: str | None, allow_override_level: str | None) -> FeatureFlag:
         key = rules.key(key, max_len=128, code="INVALID_FEATURE_FLAG_KEY")
-        name = rules.text(name, "name", max_len=128)
+        name = rules.required(name, "name", max_len=128)
         if type not in FLAG_TYPES:
             raise StoreError("INVALID_TYPE", f"type must be one of {', '.join(FLAG_TYPES)}")
         if allow_override_level is not None and allow_override_level not in CREATE_OVERRIDE_LEVELS:
@@ -76,7 +76,7 @@ class FeatureFlags:
                 allow_override_level: str | None, default_value: object) -> FeatureFlag:
         """PUT: a full replace of the editable fields. Kinde's docs say a flag's type and override
         level cannot be edited, yet PUT requires both, so they must match the current ones."""
-        name = rules.text(name, "name", max_len=128)
+        name = rules.required(name, "name", max_len=128)
         if allow_override_level not in REPLACE_OVERRIDE_LEVELS:
             raise StoreError("INVALID_ALLOW_OVERRIDE_LEVEL",
                              f"allow_override_level must be one of {', '.join(REPLACE_OVERRIDE_LEVELS)}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 
@@ -137,6 +138,35 @@ class ApiKey:
 
 
 @frozen
+class Webhook:
+    id: str
+    name: str
+    endpoint: str  # fixed at creation: PATCH cannot change it
+    event_types: tuple[str, ...]
+    created_on: str
+    seq: int
+    description: str | None = None
+
+
+@frozen
+class Connection:
+    """An authentication connection. ``options`` holds everything sent, write-only secrets
+    included (readers strip those); it is replaced, never mutated, like every record."""
+
+    id: str
+    name: str
+    display_name: str
+    strategy: str
+    seq: int
+    options: dict[str, Any] = attrs.field(factory=dict)
+    organization_code: str | None = None
+    # Kinde's own connections (email, Google...): present in every environment, never changed.
+    is_builtin: bool = False
+    # Applications (client ids) this connection is enabled for: the one record of that link.
+    enabled_app_ids: tuple[str, ...] = ()
+
+
+@frozen
 class FeatureFlag:
     """A business-wide flag definition, shared by every environment."""
 
@@ -169,6 +199,8 @@ ENV_KINDS: dict[str, type] = {
     "env_vars": EnvVar,
     "api_keys": ApiKey,
     "flag_overrides": FlagOverride,
+    "webhooks": Webhook,
+    "connections": Connection,
 }
 BUSINESS_KINDS: dict[str, type] = {"business": Business, "feature_flags": FeatureFlag}
 BUSINESS_SCOPE = "_business"

@@ -1,6 +1,8 @@
 """Permissions (the role-linked kind: key, name, description)."""
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from kinde_iac.emulator import ids
@@ -30,7 +32,7 @@ class Permissions:
 
     def create(self, env: str, *, key: str | None, name: str | None, description: str | None) -> Permission:
         key = rules.key(key, max_len=128)
-        name = rules.text(name, "name", max_len=128)
+        name = rules.required(name, "name", max_len=128)
         with self._store.write() as tx:
             _check_key_free(tx, env, key)
             perm = Permission(id=ids.permission_id(), key=key, name=name, seq=tx.next_seq(),
@@ -42,12 +44,12 @@ class Permissions:
         """Only the given fields change; an empty description is ignored as Kinde does."""
         with self._store.write() as tx:
             perm = find_permission(tx, env, permission_id)
-            changes: dict[str, str] = {}
+            changes: dict[str, Any] = {}
             if key is not None:
                 changes["key"] = rules.key(key, max_len=128)
                 _check_key_free(tx, env, changes["key"], permission_id)
             if name:
-                changes["name"] = rules.text(name, "name", max_len=128) or perm.name
+                changes["name"] = rules.required(name, "name", max_len=128)
             if description:
                 changes["description"] = description
             return tx.put(env, "permissions", attrs.evolve(perm, **changes))

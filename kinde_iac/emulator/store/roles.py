@@ -1,6 +1,8 @@
 """Roles, the permissions they grant and the API scopes attached to them."""
 from __future__ import annotations
 
+import builtins
+
 import attrs
 
 from kinde_iac.emulator import ids
@@ -32,7 +34,7 @@ class Roles:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def list(self, env: str) -> list[Role]:
+    def list(self, env: str) -> builtins.list[Role]:
         with self._store.read() as view:
             return view.records(env, "roles")
 
@@ -44,7 +46,7 @@ class Roles:
                is_default_role: bool | None, assignment_permission_id: str | None) -> Role:
         # The spec marks no field required; a role without key or name is useless to Kinde too.
         key = rules.key(key, max_len=128)
-        name = rules.text(name, "name", max_len=128)
+        name = rules.required(name, "name", max_len=128)
         with self._store.write() as tx:
             _check_key_free(tx, env, key)
             role = Role(id=ids.role_id(), key=key, name=name, seq=tx.next_seq(),
@@ -55,7 +57,7 @@ class Roles:
     def update(self, env: str, role_id: str, *, key: str | None, name: str | None, description: str | None,
                is_default_role: bool | None, assignment_permission_id: str | None) -> Role:
         key = rules.key(key, max_len=128)
-        name = rules.text(name, "name", max_len=128)
+        name = rules.required(name, "name", max_len=128)
         with self._store.write() as tx:
             role = find_role(tx, env, role_id)
             _check_key_free(tx, env, key, role_id)
@@ -76,14 +78,14 @@ class Roles:
 
     # -- permissions -------------------------------------------------------------------------
 
-    def permissions(self, env: str, role_id: str) -> list[Permission]:
+    def permissions(self, env: str, role_id: str) -> builtins.list[Permission]:
         with self._store.read() as view:
             role = find_role(view, env, role_id)
             perms = view.table(env, "permissions")
             return [perms[p] for p in role.permission_ids if p in perms]
 
-    def update_permissions(self, env: str, role_id: str, changes: list[tuple[str, bool]]
-                           ) -> tuple[list[str], list[str]]:
+    def update_permissions(self, env: str, role_id: str, changes: builtins.list[tuple[str, bool]]
+                           ) -> tuple[builtins.list[str], builtins.list[str]]:
         """Apply (permission id, remove?) pairs; returns (added, removed) ids. Adding a linked
         permission or removing an unlinked one is reported and changes nothing, so a retried
         PATCH gives the same answer."""
@@ -120,7 +122,7 @@ class Roles:
 
     # -- API scopes ----------------------------------------------------------------------------
 
-    def scopes(self, env: str, role_id: str) -> list[ApiScope]:
+    def scopes(self, env: str, role_id: str) -> builtins.list[ApiScope]:
         with self._store.read() as view:
             role = find_role(view, env, role_id)
             scopes = view.table(env, "api_scopes")

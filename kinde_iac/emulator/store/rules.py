@@ -20,9 +20,15 @@ def text(value: str | None, field: str, *, max_len: int | None = None, required:
     return value
 
 
-def key(value: str | None, field: str = "key", *, max_len: int | None = None, code: str | None = None) -> str:
+def required(value: str | None, field: str, *, max_len: int | None = None, code: str | None = None) -> str:
+    """A required text field: ``<FIELD>_REQUIRED`` when absent or empty."""
     checked = text(value, field, max_len=max_len, code=code)
-    assert checked is not None
+    assert checked is not None  # text() raised for a missing required value
+    return checked
+
+
+def key(value: str | None, field: str = "key", *, max_len: int | None = None, code: str | None = None) -> str:
+    checked = required(value, field, max_len=max_len, code=code)
     if _WHITESPACE.search(checked):
         raise StoreError(code or f"INVALID_{field.upper()}", f"{field} must not contain white space")
     return checked

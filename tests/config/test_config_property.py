@@ -177,7 +177,7 @@ def _load(files: dict[str, Any], raw_cut: tuple[int, int] | None = None) -> None
 def test_bases_load(files: dict[str, Any], admin_name: str, tmp_path: Path) -> None:
     # The unmutated bases must load: here a ConfigError is a failure, not an accepted outcome.
     ws = load_workspace(_write(tmp_path, files), env=NATIVE_ENV)
-    assert {r.key: r.name for r in ws.roles}["admin"] == admin_name
+    assert {r.key: r.name for r in ws.section("roles")}["admin"] == admin_name
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

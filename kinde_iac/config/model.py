@@ -20,6 +20,8 @@ class KindeTarget:
     domain: str | None = None
     #: Expected ``environment.code`` of ``GET /api/v1/environment``; checked before any write.
     environment: str | None = None
+    #: Marks a production workspace for ``lint`` (None: decided by the workspace name, issue 18).
+    production: bool | None = None
 
 
 @attrs.frozen
@@ -105,6 +107,27 @@ class IgnoreRule:
     until: str | None = None  # ISO date; after it the rule stops ignoring and says so
 
 
+# --- lint settings (issue 18) ---------------------------------------------------------------
+
+
+@attrs.frozen
+class LintIgnore:
+    """Turns one lint rule off for matching addresses, with the reason written down."""
+
+    rule: str
+    reason: str
+    #: An address or ``fnmatch`` pattern (``application.*``); None means every address.
+    address: str | None = None
+
+
+@attrs.frozen
+class LintSettings:
+    ignore: tuple[LintIgnore, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
 @attrs.frozen
 class ApiKey:
     """An environment- or organization-level API key (issue 7)."""
@@ -134,6 +157,8 @@ class Workspace:
     env_vars: tuple[EnvVar, ...] = ()
     api_keys: tuple[ApiKey, ...] = ()
     ignore: tuple[IgnoreRule, ...] = ()
+    #: Settings of ``kinde-iac lint`` (issue 18).
+    lint: LintSettings = LintSettings()
     #: Share of managed objects a plan may delete before it needs --allow-mass-delete.
     max_delete_fraction: float = 0.5
     #: Where every resource entry was written, keyed by address

@@ -98,6 +98,8 @@ class _Builder:
             return {"type": "array", "items": items}
         schema = dict(self.type_schema(hint))
         schema.update(_CONSTRAINTS.get(field.name, {}) if hint is str else {})
+        if cl is model.LintIgnore and field.name in ("rule", "reason"):  # lint (issue 18): no empty reasons
+            schema["minLength"] = 1
         if cl is model.Workspace and field.name == "max_delete_fraction":
             schema = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, _REFERENCE]}
         default = field.default

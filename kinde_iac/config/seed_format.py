@@ -27,12 +27,13 @@ RESOURCE_KINDS = (
 )
 
 #: Top-level keys of the native format (besides the resource lists).
-NATIVE_SCALAR_KEYS = ("kinde", "ignore", "max_delete_fraction")
+NATIVE_SCALAR_KEYS = ("kinde", "ignore", "max_delete_fraction", "lint")
 META_KEYS = ("$schema", "$extends", "variables")
 #: Seed-guide key -> native key it feeds.
 SEED_KEYS = {"application": "applications", "featureFlags": "feature_flags", "envVars": "env_vars"}
 
-TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *RESOURCE_KINDS, "ignore", "max_delete_fraction", *SEED_KEYS)
+TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *RESOURCE_KINDS, "ignore", "max_delete_fraction", *SEED_KEYS,
+                  "lint")  # lint: issue 18
 
 #: Seed spellings inside entries, offered as suggestions when a native entry uses them wrongly.
 SEED_FIELD_ALIASES = {

@@ -63,10 +63,13 @@ class Loaded:
         return [r for r in self.resources if r.kind == kind]
 
     def location(self, address: str | None, lines: ConfigLines, value: str | None = None) -> tuple[str, int]:
-        """(file, line) where ``address`` (or ``value`` inside it) is written; the workspace file's
-        first line for objects the config does not place."""
+        """(file, line) where ``address`` (or ``value`` inside it; by default the object's key) is
+        written; the workspace file's first line for objects the config does not place."""
         if address is not None and address in self.paths:
             file, path = self.paths[address]
+            if value is None:
+                # role.admin -> "admin"; api_scope.orders/orders:read -> "orders:read"
+                value = address.split(".", 1)[-1].rsplit("/", 1)[-1]
             return file, lines.line(file, path, value)
         return self.source, 1
 

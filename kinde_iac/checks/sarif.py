@@ -23,6 +23,11 @@ def _uri(file: str) -> str:
     return quote(str(path))
 
 
+def _doc_link(command: str, rule: str) -> str:
+    # lint documents each rule under its own heading; check documents its rules in one table
+    return f"docs/lint.md#{rule}" if command == "lint" else "docs/check.md#findings"
+
+
 def _result(f: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": max(f.line, 1)}
     if f.column:
@@ -53,7 +58,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
         "name": "".join(part.capitalize() for part in r.id.split("-")),
         "shortDescription": {"text": r.doc},
         "fullDescription": {"text": r.doc},
-        "help": {"text": f"{r.doc} See docs/{report.command}.md#{r.id} in kinde-iac."},
+        "help": {"text": f"{r.doc} See {_doc_link(report.command, r.id)} in kinde-iac."},
         "defaultConfiguration": {"level": r.level},
         "properties": {"tags": ["kinde", "identity", report.command]},
     } for r in report.rules]

@@ -195,3 +195,16 @@ def test_token_lifetimes_within_bounds_or_unset_pass() -> None:
               "authenticated_session_lifetime": 86_400}
     assert list(rule.check(_tokens_context(within))) == []
     assert list(rule.check(_tokens_context(None))) == []
+
+
+def test_docs_describe_every_rule_with_its_severity() -> None:
+    from kinde_iac.checks.check import RULES as CHECK_RULES
+
+    docs = Path(__file__).parents[2] / "docs"
+    lint_md = (docs / "lint.md").read_text()
+    for rule in RULES:
+        assert f"### `{rule.id}`\n**{rule.level}.**" in lint_md
+        assert f"| [`{rule.id}`](#{rule.id}) | {rule.level} |" in lint_md
+    check_md = (docs / "check.md").read_text()
+    for info in CHECK_RULES:
+        assert f"| `{info.id}` | {info.level} | {info.doc.replace('--unused', '`--unused`')} |" in check_md

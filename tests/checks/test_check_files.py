@@ -55,6 +55,14 @@ def test_repository_gitignore_applies_to_a_scanned_subdirectory(tmp_path: Path) 
     assert names(tmp_path, "app") == ["app/legacy/b.ts", "app/src/a.ts"]
 
 
+def test_a_named_directory_is_read_even_if_the_repository_ignores_it(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, {".gitignore": "legacy/\n*.gen.ts\n", "legacy/a.ts": "", "legacy/b.gen.ts": "",
+                    "legacy/.gitignore": "c.ts\n", "legacy/c.ts": ""})
+    assert names(tmp_path) == []
+    assert names(tmp_path, "legacy") == ["legacy/a.ts", "legacy/b.gen.ts"]
+
+
 def test_relative_paths_find_the_repository_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".git").mkdir()
     tree(tmp_path, {".gitignore": "app/legacy/\n", "app/src/a.ts": "", "app/legacy/b.ts": ""})

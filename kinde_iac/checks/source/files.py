@@ -80,7 +80,8 @@ def _repository_ignores(directory: Path) -> _Ignores:
     if root is not None and root != directory:
         for a in reversed(ancestors[: ancestors.index(root) + 1]):
             ignores.add(a)
-    return ignores
+    # A directory named on the command line is read even if the repository ignores it as a whole.
+    return _Ignores() if ignores.ignored(directory, True) else ignores
 
 
 def _walk(top: Path) -> Iterator[tuple[Path, Dialect]]:

@@ -9,6 +9,7 @@ f-strings, Ruby ``"#{}"``) have no fixed value and are recorded as dynamic.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Literal
 
@@ -21,7 +22,15 @@ _PY_PREFIX = re.compile(r"(?<![A-Za-z0-9_])([rRuUbBfF]{1,2})$")
 #: After these (ignoring spaces) a ``/`` in JS starts a regular expression, not a division.
 _REGEX_AFTER = set("(,=:[!&|?{;+-*%~^")
 _REGEX_KEYWORDS = ("return", "typeof", "case", "do", "else", "in", "of", "void", "yield", "await")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0"}
+#: Where something other than plain code may start, per dialect: the lexer jumps between these.
+_INTERESTING = {
+    "js": re.compile(r"//|/\*|['\"`/]"),
+    "go": re.compile(r"//|/\*|['\"`]"),
+    "python": re.compile(r"#|['\"]"),
+    "ruby": re.compile(r"#|['\"]|^=begin", re.MULTILINE),
+}
 
 
 @attrs.frozen
@@ -44,7 +53,7 @@ class Lexed:
 
     def __attrs_post_init__(self) -> None:
         self._starts = [s.start for s in self.strings]
-        self._lines = [0] + [i + 1 for i, c in enumerate(self.text) if c == "\n"]
+        self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
 
     def strings_in(self, start: int, end: int) -> list[StringLit]:
         """String literals that start within ``[start, end)``."""
@@ -87,13 +96,17 @@ class _Lexer:
         self.quotes = {"js": "'\"`", "python": "'\"", "go": "\"'`", "ruby": "'\""}[dialect]
 
     def blank(self, start: int, end: int) -> None:
-        for i in range(start, min(end, len(self.text))):
-            if self.code[i] != "\n":
-                self.code[i] = " "
+        end = min(end, len(self.text))
+        self.code[start:end] = _NOT_NEWLINE.sub(" ", self.text[start:end])
 
     def run(self) -> Lexed:
         text, n, i = self.text, len(self.text), 0
+        interesting = _INTERESTING[self.dialect]
         while i < n:
+            m = interesting.search(text, i)
+            if m is None:
+                break
+            i = m.start()
             c = text[i]
             if text.startswith(self.line_comment, i):
                 end = text.find("\n", i)
@@ -131,7 +144,13 @@ class _Lexer:
         multiline = triple or quote == "`" or self.dialect == "ruby"
         i = start + len(close)
         dynamic = False
+        specials = _specials(close, self.dialect, prefix)
         while i < len(text):
+            m = specials.search(text, i)
+            if m is None:
+                i = len(text)
+                break
+            i = m.start()
             c = text[i]
             if c == "\\" and not (raw and self.dialect == "go"):
                 i += 2
@@ -213,6 +232,14 @@ class _Lexer:
                 return i + 1
             i += 1
         return start + 1
+
+
+@functools.lru_cache(maxsize=64)
+def _specials(close: str, dialect: Dialect, prefix: str) -> re.Pattern[str]:
+    """What can end or change a string with closing quote ``close``: everything else is skipped."""
+    chars = "\\\n" + close[0] + ("$" if dialect == "js" else "") + ("#" if dialect == "ruby" else "")
+    chars += "{" if "f" in prefix else ""
+    return re.compile("[" + re.escape(chars) + "]")
 
 
 def lex(text: str, dialect: Dialect) -> Lexed:

@@ -17,6 +17,7 @@ def found(text: str, dialect: str) -> list[tuple[int, str, str, str]]:
     ('has({ permissions: ["create:todos"] })', [(1, "permission", "create:todos", "has({ permissions })")]),
     ('has({ roles: ["admin"], featureFlags: ["beta"] })',
      [(1, "role", "admin", "has({ roles })"), (1, "flag", "beta", "has({ featureFlags })")]),
+    ('has({ "permissions": ["q:k"] })', [(1, "permission", "q:k", "has({ permissions })")]),
     ('await hasPermissions({ permissions: ["a:b"] })', [(1, "permission", "a:b", "hasPermissions({ permissions })")]),
     ('hasRoles({ roles: [{ role: "owner", condition: (r) => r.x }] })', [(1, "role", "owner", "hasRoles({ roles })")]),
     ('getPermission("read:x")', [(1, "permission", "read:x", "getPermission()")]),

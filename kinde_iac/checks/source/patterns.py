@@ -40,6 +40,7 @@ class Use:
 REQUIREMENT_CALLS = ("has", "hasPermissions", "hasRoles", "hasFeatureFlags")
 REQUIREMENT_FIELDS = {"permissions": PERMISSION, "roles": ROLE, "featureFlags": FLAG}
 #: Inside an entry object (``{ permission: "x", condition }``), the field that holds the key.
+_ARRAY_VALUE = re.compile(r"\s*:\s*\[")
 _ENTRY_KEY = re.compile(r"\b(permission|role|flag)\s*:\s*$")
 
 JS_GETTERS = {
@@ -71,17 +72,23 @@ def _call_regex(names: Iterator[str] | tuple[str, ...] | list[str]) -> re.Patter
 def _requirements(lexed: Lexed, start: int, end: int, label: Callable[[str], str]) -> Iterator[Use]:
     """Keys in the ``permissions`` / ``roles`` / ``featureFlags`` arrays of an object literal."""
     code = lexed.code
-    for m in re.finditer(r"\b(permissions|roles|featureFlags)\s*:\s*\[", code[start:end]):
-        bracket = start + m.end() - 1
+    fields = [(start + m.end() - 1, m.group(1))
+              for m in re.finditer(r"\b(permissions|roles|featureFlags)\s*:\s*\[", code[start:end])]
+    # Quoted property names ({ "permissions": [...] }) are strings, blanked in ``code``.
+    for s in lexed.strings_in(start, end):
+        after = _ARRAY_VALUE.match(code, s.end)
+        if s.value in REQUIREMENT_FIELDS and after:
+            fields.append((after.end() - 1, s.value))
+    for bracket, field in sorted(fields):
         close = match_close(code, bracket)
         if close < 0:
             continue
-        kind = REQUIREMENT_FIELDS[m.group(1)]
+        kind = REQUIREMENT_FIELDS[field]
         for s in lexed.strings_in(bracket + 1, close):
             if s.value is None:
                 continue
             if depth_between(code, bracket + 1, s.start) == 0 or _ENTRY_KEY.search(code[bracket:s.start]):
-                yield Use(kind, s.value, s.start, label(m.group(1)))
+                yield Use(kind, s.value, s.start, label(field))
 
 
 def _call_label(name: str) -> Callable[[str], str]:

@@ -35,6 +35,8 @@ COMMANDS: dict[str, CommandInfo] = {
     "api-key": CommandInfo("kinde_iac.cli.api_keys", "api_key_group", "Rotate and verify Kinde API keys."),
     "scopes": CommandInfo("kinde_iac.cli.scopes", "scopes_command",
                           "Print the scopes an OpenAPI document generates."),
+    "check": CommandInfo("kinde_iac.cli.checks", "check", "Find keys the code uses that the workspace does not define."),
+    "lint": CommandInfo("kinde_iac.cli.checks", "lint", "Check identity policy rules over the configuration."),
     "emulator": CommandInfo("kinde_iac.emulator.cli", "emulator_command",
                             "Run a local Kinde Management API emulator."),
 }

@@ -27,6 +27,8 @@ class KindeTarget:
     domain: str | None = None
     #: Expected ``environment.code`` of ``GET /api/v1/environment``; checked before any write.
     environment: str | None = None
+    #: Marks a production workspace for ``lint`` (None: decided by the workspace name, issue 18).
+    production: bool | None = None
 
 
 @attrs.frozen
@@ -35,6 +37,27 @@ class IgnoreRule:
 
     address: str
     until: str | None = None  # ISO date; after it the rule stops ignoring and says so
+
+
+# --- lint settings (issue 18) ---------------------------------------------------------------
+
+
+@attrs.frozen
+class LintIgnore:
+    """Turns one lint rule off for matching addresses, with the reason written down."""
+
+    rule: str
+    reason: str
+    #: An address or ``fnmatch`` pattern (``application.*``); None means every address.
+    address: str | None = None
+
+
+@attrs.frozen
+class LintSettings:
+    ignore: tuple[LintIgnore, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def _known_sections(_: Any, __: Any, value: Mapping[str, Any]) -> None:
@@ -54,6 +77,8 @@ class Workspace:
     #: Entries by config section (``"roles"`` -> the role entries); read them with ``section``.
     sections: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, hash=False, validator=_known_sections)
     ignore: tuple[IgnoreRule, ...] = ()
+    #: Settings of ``kinde-iac lint`` (issue 18).
+    lint: LintSettings = LintSettings()
     #: Share of managed objects a plan may delete before it needs --allow-mass-delete.
     max_delete_fraction: float = 0.5
     #: Where every resource entry was written, keyed by address

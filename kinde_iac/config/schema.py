@@ -18,7 +18,7 @@ from typing import Any, Literal, Union
 
 import attrs
 
-from kinde_iac.config.model import KIND_OF_SECTION, Workspace
+from kinde_iac.config.model import KIND_OF_SECTION, LintIgnore, Workspace
 from kinde_iac.config.seed_format import SEED_KEYS, VARIABLE_NAME
 from kinde_iac.resources import Kind
 from kinde_iac.resources.kind_config import SeedKey
@@ -98,6 +98,8 @@ class _Builder:
             return {"type": "array", "items": items}
         schema = dict(self.type_schema(hint))
         schema.update(_CONSTRAINTS.get(field.name, {}) if hint is str else {})
+        if cl is LintIgnore and field.name in ("rule", "reason"):  # a reason is what makes an ignore reviewable
+            schema["minLength"] = 1
         if cl is Workspace and field.name == "max_delete_fraction":
             schema = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, _REFERENCE]}
         default = field.default

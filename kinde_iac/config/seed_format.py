@@ -23,12 +23,12 @@ from kinde_iac.resources import KINDS, Kind
 from kinde_iac.resources.kind_config import SeedKey
 
 #: Top-level keys of the native format besides the resource sections.
-NATIVE_SCALAR_KEYS = ("kinde", "ignore", "max_delete_fraction")
+NATIVE_SCALAR_KEYS = ("kinde", "ignore", "max_delete_fraction", "lint")
 META_KEYS = ("$schema", "$extends", "variables")
 #: Seed-guide key -> the kind whose section it feeds, and how.
 SEED_KEYS: dict[str, tuple[Kind, SeedKey]] = {s.name: (k, s) for k in KINDS for s in k.seed_keys}
 
-TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *SECTIONS, "ignore", "max_delete_fraction", *SEED_KEYS)
+TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *SECTIONS, "ignore", "max_delete_fraction", "lint", *SEED_KEYS)
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 

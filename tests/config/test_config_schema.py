@@ -69,6 +69,7 @@ def test_schema_is_generated_from_the_model() -> None:
         "api_keys",
         "ignore",
         "max_delete_fraction",
+        "lint",
         "application",
         "featureFlags",
         "envVars",

@@ -1,0 +1,1 @@
+"""Reading application source for the keys it relies on (``kinde-iac check``)."""

@@ -6,6 +6,7 @@ a backend stores the rows.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,6 +21,11 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    # A typed converter (not bare ``tuple``) so callers passing a tuple type-check.
+    return tuple(value)
+
+
 @attrs.frozen
 class StateResource:
     """One managed object as last applied: its address, Kinde id, natural key and attributes.
@@ -32,9 +38,9 @@ class StateResource:
     kind: str
     key: str
     kinde_id: str | None
-    natural: tuple[str, ...] = attrs.field(converter=tuple)
+    natural: tuple[str, ...] = attrs.field(converter=_strings)
     attributes: dict[str, Any]
-    depends_on: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    depends_on: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     protect: bool = False
     updated_at: str = ""
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 import click
 
-from kinde_iac.cli.options import take_lock, workspace_options
+from kinde_iac.cli.options import workspace_options
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
-from kinde_iac.resources.api_key import ApiKeyKind, rotate_request
+from kinde_iac.resources.api_key import ApiKeyKind
 
 KIND = ApiKeyKind()
 
@@ -31,7 +30,8 @@ def api_key_group() -> None:
 def rotate(address: str, workspace: str | None, config_path: str | None, state_path: str | None,
            secrets_out: str | None, discard_secret: bool, lock_timeout: float) -> None:
     """Give the managed key ADDRESS (api_key.<key>) a new secret; the old secret stops working at once."""
-    from kinde_iac.engine.apply import SecretsFile
+    from kinde_iac.engine.rotation import rotate_secret
+    from kinde_iac.engine.secrets_file import SecretsFile
     from kinde_iac.engine.session import open_session, resolve_target
 
     if bool(secrets_out) == discard_secret:
@@ -46,7 +46,8 @@ def rotate(address: str, workspace: str | None, config_path: str | None, state_p
         raise KindeIacError(f"no state file at {target.state} (nothing applied yet)")
     session = open_session(target)
     try:
-        key_id, secret = _rotate(session, address, lock_timeout)
+        key_id, secret = rotate_secret(session, address, lock_timeout=lock_timeout,
+                                       on_wait=lambda line: click.echo(line, err=True))
     finally:
         session.close()
     if secrets is None:
@@ -59,39 +60,6 @@ def rotate(address: str, workspace: str | None, config_path: str | None, state_p
                             f"({err.strerror or err}); rotate again once the file is writable") from None
     click.echo(f"{address}: rotated [id={key_id}]; the new secret is in {secrets.path}. "
                f"The old secret no longer works.")
-
-
-def _rotate(session: Any, address: str, lock_timeout: float) -> tuple[str, str]:
-    """(key id, new secret), under the state lock, journaled like an apply."""
-    from kinde_iac.engine.session import check_environment, who
-    from kinde_iac.kinde import is_not_found
-
-    state = session.state
-    lock = take_lock(state, "api-key rotate", lock_timeout)
-    try:
-        row = state.get(address)
-        if row is None or not row.kinde_id:
-            raise KindeIacError(f"{address} is not in state {session.target.state}; only keys kinde-iac manages "
-                                f"can be rotated")
-        check_environment(session)
-        apply_id = state.begin_apply(who=who(), summary={"rotated": address})
-        entry = state.journal_intent(apply_id, address, "rotate", *rotate_request(row.kinde_id))
-        try:
-            secret = KIND.rotate(session.client, row.kinde_id)
-        except KindeIacError as err:
-            state.journal_result(entry, outcome="failed", detail=str(err)[:500])
-            state.end_apply(apply_id, status="failed", summary={"rotated": 0})
-            if is_not_found(err):
-                raise KindeIacError(f"{address}: Kinde has no API key {row.kinde_id} (deleted outside "
-                                    f"kinde-iac?); run `kinde-iac plan`") from None
-            raise
-        state.journal_result(entry, outcome="ok", kinde_id=row.kinde_id)
-        state.end_apply(apply_id, status="ok", summary={"rotated": 1})
-    finally:
-        state.release_lock(lock.id)
-    if not secret:
-        raise KindeIacError(f"{address}: rotated [id={row.kinde_id}], but Kinde returned no secret; rotate again")
-    return row.kinde_id, secret
 
 
 @api_key_group.command("verify")

@@ -40,10 +40,3 @@ def use_color(no_color: bool) -> bool:
 def say_waiting(message: str) -> None:
     """Waiting for the state lock is said aloud (on stderr), so a silent pause is never a mystery."""
     click.echo(message, err=True)
-
-
-def take_lock(store: Any, operation: str, timeout: float) -> Any:
-    """The state lock for commands that hold it themselves (see ``engine.session.take_lock``)."""
-    from kinde_iac.engine.session import take_lock as engine_take_lock
-
-    return engine_take_lock(store, operation, timeout, say_waiting)

@@ -1,5 +1,5 @@
 """Saved plans (as Terraform's ``plans/planfile`` beside ``command/jsonplan``): ``plan --out FILE``
-writes the document ``render.json_plan`` makes; ``apply FILE`` reads it back, checks it against the
+writes the document ``engine.plan_document`` makes; ``apply FILE`` reads it back, checks it against the
 published schema, rebuilds exactly the Plan that was reviewed, and applies it only after checking
 that nothing it touches moved since (state, config, and each live object)."""
 from __future__ import annotations
@@ -13,16 +13,15 @@ from typing import Any
 import attrs
 
 from kinde_iac.engine.plan import mask
-from kinde_iac.engine.plan_model import Action, Plan, ResourceChange
-from kinde_iac.errors import KindeIacError
-from kinde_iac.render.json_plan import (
+from kinde_iac.engine.plan_document import (
     FORMAT_VERSION,
-    PLAN_REBUILT,
     SCHEMA_PATH,
-    converter,
     kinde_iac_version,
     plan_document,
+    plan_from_document,
 )
+from kinde_iac.engine.plan_model import Action, Plan, ResourceChange
+from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import BY_NAME, Resource
 
 
@@ -136,20 +135,6 @@ def load_plan_file(path: str | Path) -> dict[str, Any]:
         where, message = problem
         raise PlanFileError(path, where, f"not a valid kinde-iac plan: {message}")
     return doc
-
-
-def plan_from_document(doc: Mapping[str, Any]) -> Plan:
-    """The exact Plan a document was made from (``summary``, drift and fingerprints are derived data)."""
-    changes = [
-        {**rc["kinde_iac"], "address": rc["address"], "kind": rc["type"], "key": rc["name"],
-         "before": rc["change"]["before"], "after": rc["change"]["after"]}
-        for rc in doc["resource_changes"]
-    ]
-    unmanaged = [{**{k: v for k, v in u.items() if k != "type"}, "kind": u["type"]} for u in doc["unmanaged"]]
-    raw = {f.name: doc[f.name] for f in attrs.fields(Plan) if f.name not in PLAN_REBUILT and f.name in doc}
-    raw.update(changes=changes, unmanaged=unmanaged,
-               coverage={kind: (c["managed"], c["live"]) for kind, c in doc["coverage"].items()})
-    return converter.structure(raw, Plan)
 
 
 def read_plan_file(path: str | Path) -> SavedPlan:

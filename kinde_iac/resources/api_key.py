@@ -199,6 +199,11 @@ class ApiKeyKind(Kind):
         delete_if_present(ctx, f"{PATH}/{kinde_id}")
 
     # -- operations outside plan/apply ------------------------------------------------------------
+    rotatable = True
+
+    def rotate_request(self, kinde_id: str) -> tuple[str, str]:
+        return rotate_request(kinde_id)
+
     def rotate(self, client: Any, key_id: str) -> str | None:
         """Give the key a new secret and return it (None if Kinde's reply has none); the old secret
         stops working at once. A lost reply loses that secret, and rotating again costs nothing

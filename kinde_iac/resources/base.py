@@ -154,6 +154,18 @@ class Kind(KindConfig):
         """Notes the plan shows on a change of this object (business-wide effects...)."""
         return []
 
+    # -- one-time secrets ---------------------------------------------------------------------------
+    #: True for kinds whose objects carry a secret Kinde shows once and can issue anew (API keys).
+    rotatable: ClassVar[bool] = False
+
+    def rotate_request(self, kinde_id: str) -> tuple[str, str]:
+        """(method, path) of the request that issues a new secret, for the journal."""
+        raise NotImplementedError
+
+    def rotate(self, client: Any, kinde_id: str) -> str | None:
+        """Issue a new secret and return it (None if Kinde's reply has none); the old one stops working."""
+        raise NotImplementedError
+
     # -- export: the entry is written to ``config_section``, or nested in its parent ---------------
     def export_entry(self, resource: Resource) -> dict[str, Any]:
         """The native config entry for a live object: no Kinde ids, defaults omitted."""

@@ -11,11 +11,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from render_helpers import SENTINEL, big_plan, clean_plan, full_plan, only
 
+from kinde_iac.engine import plan_document as document_module
 from kinde_iac.engine import plan_model as pm
+from kinde_iac.engine.plan_document import FORMAT_VERSION, plan_document
 from kinde_iac.engine.planfile import fingerprint, load_plan_file, plan_from_document
 from kinde_iac.errors import KindeIacError
-from kinde_iac.render import json_plan
-from kinde_iac.render.json_plan import FORMAT_VERSION, plan_document
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "plan.schema.json"
 
@@ -38,7 +38,7 @@ def validator() -> Draft202012Validator:
 
 def test_the_schema_the_code_reads_is_the_published_one() -> None:
     # docs/plan.schema.json links to the copy shipped in the package
-    assert json_plan.SCHEMA_PATH.resolve() == SCHEMA_FILE.resolve()
+    assert document_module.SCHEMA_PATH.resolve() == SCHEMA_FILE.resolve()
 
 
 def test_document_validates_against_the_schema(validator: Draft202012Validator) -> None:

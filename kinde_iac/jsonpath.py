@@ -1,4 +1,4 @@
-"""How messages name a place in a config document (a JSON path) and a value the user wrote.
+"""How messages name a place in a config document (a JSON path), a value the user wrote and its JSON type.
 
 Below both ``config/`` (which locates errors) and ``resources/`` (whose kinds check their own
 entries), so neither has to import the other for it.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 PathPart = str | int
 JsonPath = tuple[PathPart, ...]
@@ -33,3 +34,20 @@ def format_path(path: Iterable[PathPart]) -> str:
         else:
             out.append(f"[{json.dumps(part)}]")
     return "".join(out)
+
+
+def type_name(value: Any) -> str:
+    """The JSON name of a Python value's type, for "expected X, got Y" messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

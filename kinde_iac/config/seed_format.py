@@ -18,7 +18,7 @@ from typing import Any
 from kinde_iac.config.model import KIND_OF_SECTION, SECTIONS
 from kinde_iac.config.sources import SourceNode
 from kinde_iac.errors import ConfigError
-from kinde_iac.jsonpath import JsonPath, PathPart, format_path, quote
+from kinde_iac.jsonpath import JsonPath, PathPart, format_path, quote, type_name
 from kinde_iac.resources import KINDS, Kind
 from kinde_iac.resources.kind_config import SeedKey
 
@@ -37,23 +37,6 @@ def suggest(word: str, candidates: Any) -> str:
     """`` (did you mean "x"?)`` or an empty string."""
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {quote(match[0])}?)" if match else ""
-
-
-def type_name(value: Any) -> str:
-    """The JSON name of a Python value's type, for "expected X, got Y" messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _error(message: str, file: str, path: JsonPath) -> ConfigError:

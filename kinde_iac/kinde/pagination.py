@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kinde_iac.errors import ApiError
+from kinde_iac.jsonpath import type_name
 
 # Kinde's documented maximum page size; anything less multiplies refresh requests (DESIGN section 8).
 PAGE_SIZE = 500
@@ -32,19 +33,9 @@ def describe(value: Any) -> str:
     """A JSON value's kind in words, without echoing its content (it could hold anything)."""
     if value is EMPTY:
         return "an empty body"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string" if value else "an empty string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    if value == "":
+        return "an empty string"
+    return type_name(value)
 
 
 def invalid_response(path: str, message: str, method: str = "GET") -> ApiError:

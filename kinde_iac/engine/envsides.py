@@ -33,10 +33,6 @@ class SideSpec:
     config: Path
     live: bool
 
-    @property
-    def label(self) -> str:
-        return f"{self.name} (live)" if self.live else self.name
-
 
 def parse_side(text: str, *, live: bool = False, base_dir: str | Path = "environments") -> SideSpec:
     """``NAME`` is ``environments/NAME.json``; a path ending in ``.json`` names the file itself (the

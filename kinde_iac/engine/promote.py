@@ -26,6 +26,7 @@ from kinde_iac.engine.envdiff import EnvDiff, compare, registry_order, select
 from kinde_iac.engine.envsides import SideSpec, config_side, entry_paths, load_config
 from kinde_iac.engine.promote_edits import PromoteError, TargetFile, nested_list, rebase
 from kinde_iac.errors import ConfigError
+from kinde_iac.jsonpath import format_path
 from kinde_iac.resources import BY_NAME, Resource
 
 
@@ -51,8 +52,10 @@ class Promotion:
 
     def unified_diff(self) -> str:
         name = self.file.replace(os.sep, "/")
-        return "".join(difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-                                            fromfile=f"a/{name}", tofile=f"b/{name}"))
+        lines = difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
+                                     fromfile=f"a/{name}", tofile=f"b/{name}")
+        # as git and patch write a last line without a line end
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def _differences(diff: EnvDiff) -> dict[str, tuple[bool, tuple[str, ...]]]:
@@ -76,7 +79,23 @@ class _Run:
 
     def entry(self, ws: Workspace, path: tuple[str | int, ...]) -> dict[str, Any]:
         found = value_at(ws.unresolved, path)
-        return found if isinstance(found, dict) else {}
+        if not isinstance(found, dict) or not isinstance(found.get("key"), str):
+            raise PromoteError(f"no entry is written at {format_path(path)} of {ws.name}'s configuration")
+        return found
+
+    def parent(self, address: str, *, source: bool) -> str | None:
+        """The object ``address`` is written inside (an API for its scope), in the source or target."""
+        paths = self.a_paths if source else self.b_paths
+        path = paths.get(address)
+        if path is None or len(path) <= 2:
+            return None
+        return next((x for x, p in paths.items() if p == path[:2]), None)
+
+    def generated(self, address: str, *, source: bool) -> bool:
+        """Whether the object is made from a document its parent names, not written in the config."""
+        ws, paths = (self.source, self.a_paths) if source else (self.target, self.b_paths)
+        path = paths.get(address)
+        return path is not None and not isinstance(value_at(ws.unresolved, path), dict)
 
     def copied(self, address: str) -> dict[str, Any]:
         """The source's definition of ``address`` as written, with paths to files rebased onto the
@@ -140,7 +159,8 @@ def _check_copy(run: _Run, address: str, copied: set[str]) -> None:
                                f"promote never copies secret values; write it as ${{env:NAME}} in {a}, or set it "
                                f"in {b} yourself")
     for dep in resource.depends_on:
-        if dep not in run.b and dep not in copied:
+        # an object written inside another (a scope in its API) comes with it
+        if dep not in run.b and dep not in copied and run.parent(dep, source=True) not in copied:
             raise PromoteError(f"cannot promote {address}: it needs {dep}, which {b} does not define; "
                                f"promote it too")
 
@@ -179,6 +199,30 @@ def _verify(run: _Run, text: str, names: Sequence[str], environ: Mapping[str, st
         temp.unlink(missing_ok=True)
 
 
+def _selection(run: _Run, diff: Mapping[str, tuple[bool, tuple[str, ...]]], addresses: Sequence[str],
+               every: bool) -> tuple[list[str], tuple[str, ...], dict[str, str]]:
+    """(objects to promote in registry order, objects ``--all`` keeps, generated objects that come
+    with their named parent -> that parent)."""
+    if every:
+        names = [x for x, (real, _) in diff.items() if real and x in run.a]
+        kept = tuple(x for x in diff if x not in run.a)
+    else:
+        union = sorted(set(run.a) | set(run.b), key=registry_order)
+        names = select(union, addresses, f"{run.source.name} or {run.target.name}")
+        kept = ()
+    follows: dict[str, str] = {}
+    for address in names:
+        in_source = address in run.a
+        if run.generated(address, source=in_source):
+            parent = run.parent(address, source=in_source) or "its parent"
+            if parent not in names:
+                side = run.source if in_source else run.target
+                raise PromoteError(f"{address} is generated from a document {parent} names in {side.name}'s "
+                                   f"configuration, not written there: promote {parent}")
+            follows[address] = parent
+    return [x for x in names if x not in follows], kept, follows
+
+
 def promote(source: SideSpec, target: SideSpec, addresses: Sequence[str] = (), *, every: bool = False,
             dry_run: bool = False, environ: Mapping[str, str] | None = None) -> Promotion:
     if source.live or target.live:
@@ -191,26 +235,19 @@ def promote(source: SideSpec, target: SideSpec, addresses: Sequence[str] = (), *
         raise PromoteError(f"--from and --to name the same file, {b_ws.source}")
     a_side, b_side = config_side(a_ws), config_side(b_ws)
     diff = _differences(compare(a_side, b_side))
-    union = sorted(set(a_side.resources) | set(b_side.resources), key=registry_order)
-    if every:
-        names = [x for x, (real, _) in diff.items() if real and x in a_side.resources]
-        kept = tuple(x for x in diff if x not in a_side.resources)
-    else:
-        names = select(union, addresses, f"{source.name} or {target.name}")
-        kept = ()
-    names = sorted(names, key=registry_order)
     run = _Run(source=a_ws, target=b_ws, file=TargetFile(target.config, load_layers(target.config, b_ws.source)[1]),
                a=a_side.resources, b=b_side.resources, a_paths=entry_paths(a_ws), b_paths=entry_paths(b_ws))
+    names, kept, follows = _selection(run, diff, addresses, every)
+    names.sort(key=registry_order)
     copies = {x for x in names if x in run.a}
-    removals = {x for x in names if x not in run.a}
     for address in names:
         if address in copies:
             _check_copy(run, address, copies)
         else:
-            _check_remove(run, address, removals)
+            _check_remove(run, address, set(names) - copies)
     promoted: list[str] = []
     removed: list[str] = []
-    unchanged: list[tuple[str, str]] = []
+    unchanged = [(x, f"generated from a document {p} names; it comes with {p}") for x, p in follows.items()]
     for address in names:
         before = run.file.text
         if address in copies:
@@ -226,7 +263,7 @@ def promote(source: SideSpec, target: SideSpec, addresses: Sequence[str] = (), *
             unchanged.append((address, why))
     after = run.file.text
     if after != run.file.before:
-        _verify(run, after, names, environ)
+        _verify(run, after, [*names, *follows], environ)
     written = not dry_run and after != run.file.before
     if written:
         _write(target.config, after)

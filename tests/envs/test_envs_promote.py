@@ -177,3 +177,39 @@ def test_the_plan_after_promote_shows_exactly_the_promoted_change(project: Proje
                          "# role.support will be created"]
     assert "Plan: 2 to add, 1 to change, 0 to destroy, 0 to import." in plan.output
     assert json.loads(project.text("prod"))["roles"][0]["protect"] is True
+
+
+def test_generated_objects_come_with_their_parent_and_file_paths_are_rebased(project: Project) -> None:
+    (project.root / "specs").mkdir()
+    spec = {"openapi": "3.0.0", "info": {"title": "Billing", "version": "1"},
+            "paths": {"/invoices": {"get": {"summary": "List invoices"}}}}
+    (project.root / "specs" / "billing.json").write_text(json.dumps(spec))
+    (project.root / "environments" / "shared").mkdir()
+    project.write("shared/apis", {"apis": [{"key": "billing-api", "name": "Billing", "audience": "https://billing.example",
+                                            "openapi": "../../specs/billing.json"}]})
+    staging = project.read("staging")
+    staging["$extends"] = ["common.json", "shared/apis.json"]
+    staging["roles"].append({"key": "billing", "name": "Billing", "scopes": ["billing-api/get:invoices"]})
+    project.write("staging", staging)
+    alone = project.run("promote", "--from", "staging", "--to", "prod", "api_scope.billing-api/get:invoices")
+    assert alone.exit_code == 1
+    assert ("api_scope.billing-api/get:invoices is generated from a document api.billing-api names in staging's "
+            "configuration, not written there: promote api.billing-api") in alone.stderr
+    result = project.run("promote", "--from", "staging", "--to", "prod", "role.billing", "api.billing-api",
+                         "api_scope.billing-api/*")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert ("api_scope.billing-api/get:invoices: nothing to promote (generated from a document api.billing-api "
+            "names; it comes with api.billing-api)") in result.output
+    assert project.read("prod")["apis"] == [{"key": "billing-api", "name": "Billing",
+                                             "audience": "https://billing.example", "openapi": "../specs/billing.json"}]
+    assert project.run("diff", "staging", "prod", "*billing*").exit_code == 0
+
+
+def test_the_file_keeps_its_mode_and_a_missing_last_line_end_is_shown(project: Project) -> None:
+    path = project.path("prod")
+    path.write_text(path.read_text().rstrip("\n"))
+    path.chmod(0o640)
+    result = project.run("promote", "--from", "staging", "--to", "prod", "permission.orders:refund")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.output.count("\\ No newline at end of file") == 1 and "\n }\n\\ No newline" in result.output
+    assert path.stat().st_mode & 0o777 == 0o640 and not path.read_text().endswith("\n")

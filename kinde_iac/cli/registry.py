@@ -37,6 +37,9 @@ COMMANDS: dict[str, CommandInfo] = {
                           "Print the scopes an OpenAPI document generates."),
     "check": CommandInfo("kinde_iac.cli.checks", "check", "Find keys the code uses that the workspace does not define."),
     "lint": CommandInfo("kinde_iac.cli.checks", "lint", "Check identity policy rules over the configuration."),
+    "diff": CommandInfo("kinde_iac.cli.envs", "diff", "Show how two workspaces or environments differ."),
+    "promote": CommandInfo("kinde_iac.cli.envs", "promote",
+                           "Copy definitions from one workspace's config into another's file."),
     "emulator": CommandInfo("kinde_iac.emulator.cli", "emulator_command",
                             "Run a local Kinde Management API emulator."),
 }

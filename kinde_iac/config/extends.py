@@ -95,15 +95,10 @@ def display_join(base_display: str, ref: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(base_display), ref))
 
 
-def load_tree(path: Path, display: str, stack: list[tuple[Path, str]]) -> tuple[dict[str, Any], SourceNode]:
-    """One file with all its shared parts merged underneath it, left to right."""
-    doc, node = normalise_file(read_json(path, display), display)
-    refs = doc.pop("$extends", None)
-    if refs is None:
-        return doc, node
-    ext_node = node.children.pop("$extends")
-    here = path.resolve()
-    stack = [*stack, (here, display)]
+def _load_parts(path: Path, display: str, refs: list[str], ext_node: SourceNode,
+                stack: list[tuple[Path, str]]) -> tuple[dict[str, Any], SourceNode]:
+    """The shared parts ``refs`` of the file at ``path``, merged left to right, recursively."""
+    stack = [*stack, (path.resolve(), display)]
     merged: dict[str, Any] = {}
     mnode = SourceNode(display, ())
     for i, ref in enumerate(refs):
@@ -126,4 +121,31 @@ def load_tree(path: Path, display: str, stack: list[tuple[Path, str]]) -> tuple[
             raise ConfigError(f"shared part {quote(target_display)} {problem}", file=display, path=where)
         part, pnode = load_tree(target, target_display, stack)
         merged, mnode = _merge_documents(merged, mnode, part, pnode)
+    return merged, mnode
+
+
+def load_tree(path: Path, display: str, stack: list[tuple[Path, str]]) -> tuple[dict[str, Any], SourceNode]:
+    """One file with all its shared parts merged underneath it, left to right."""
+    doc, node = normalise_file(read_json(path, display), display)
+    refs = doc.pop("$extends", None)
+    if refs is None:
+        return doc, node
+    merged, mnode = _load_parts(path, display, refs, node.children.pop("$extends"), stack)
     return _merge_documents(merged, mnode, doc, node)
+
+
+#: A document and the tree of where its values were written.
+Layer = tuple[dict[str, Any], SourceNode]
+
+
+def load_layers(path: Path, display: str) -> tuple[Layer, Layer]:
+    """The two layers of a workspace file, kept apart: the file's own document (normalised, without
+    ``$extends``; its source tree names the place of every entry in the file) and its shared parts
+    merged (empty when it extends none), which the file's entries override field by field.
+    ``promote`` edits the first knowing what the second already gives."""
+    doc, node = normalise_file(read_json(path, display), display)
+    refs = doc.pop("$extends", None)
+    if refs is None:
+        return (doc, node), ({}, SourceNode(display, ()))
+    shared = _load_parts(path, display, refs, node.children.pop("$extends"), [])
+    return (doc, node), shared

@@ -113,6 +113,13 @@ class _Resolver:
         return value
 
 
+def variable_references(text: str) -> list[str]:
+    """Names of the variables ``text`` refers to with ``${var.NAME}``, in order (``$${`` escapes
+    are skipped exactly as substitution skips them): what a value was built from."""
+    return [m.group(1) for t in _TOKEN.finditer(text)
+            if t.group(1) is not None and (m := _VAR_REF.match(t.group(1))) is not None]
+
+
 def substitute(doc: dict[str, Any], root: SourceNode, env: Mapping[str, str]) -> dict[str, Any]:
     """A copy of the merged ``doc`` with references replaced and ``variables`` removed.
 

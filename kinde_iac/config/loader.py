@@ -82,12 +82,12 @@ def load_workspace(
     """
     path = Path(path)
     display = os.fspath(path)
-    doc, root = load_tree(path, display, [])
-    doc = substitute(doc, root, os.environ if env is None else env)
+    unresolved, root = load_tree(path, display, [])
+    doc = substitute(unresolved, root, os.environ if env is None else env)
     _resolve_file_fields(doc, root)
     ws = structure(doc, root, name=name if name is not None else path.stem, source=display)
     ws, generated = _expand(ws)
-    ws = attrs.evolve(ws, paths={**_record_paths(ws), **generated})
+    ws = attrs.evolve(ws, paths={**_record_paths(ws), **generated}, unresolved=unresolved)
     errors = validate_workspace(ws, doc=doc)
     if errors:
         raise errors[0]

@@ -87,6 +87,10 @@ class Workspace:
     paths: dict[str, tuple[str, str]] = attrs.field(factory=dict, eq=False, repr=False)
     #: Where every value was written (the loader's source tree); None for a workspace built in code.
     origins: SourceNode | None = attrs.field(default=None, eq=False, repr=False)
+    #: The merged document before ``${...}`` substitution (``variables`` included), indexed like
+    #: ``origins``: what each value was written as, so ``diff`` can tell a value that differs by a
+    #: variable and ``promote`` can copy references; None for a workspace built in code.
+    unresolved: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
 
     def section(self, name: str) -> tuple[Any, ...]:
         """The entries of a kind's config section (empty when none are written)."""

@@ -30,7 +30,7 @@ REFERENCE_PATTERN = r"^\$\{(var\.[A-Za-z_][A-Za-z0-9_-]*|env:[A-Za-z_][A-Za-z0-9
 _REFERENCE = {"$ref": "#/$defs/reference"}
 
 #: Workspace fields the loader fills in; never written in a file.
-_INTERNAL_FIELDS = {"name", "source", "paths", "origins"}
+_INTERNAL_FIELDS = {"name", "source", "paths", "origins", "unresolved"}
 #: Entry model -> the kind that owns it, for the kind's adjustments.
 _KIND_OF_ENTRY = {k.entry_type: k for k in KIND_OF_SECTION.values() if k.entry_type}
 

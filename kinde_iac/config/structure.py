@@ -116,7 +116,8 @@ def _attrs_hook(cl: type, converter: cattrs.Converter) -> Callable[[Any, Any], A
     if cl is Workspace:
         # Sections are structured one by one, by their kinds' models; the rest is the loader's.
         inner = make_dict_structure_fn(cl, converter, _cattrs_forbid_extra_keys=True, sections=override(omit=True),
-                                       paths=override(omit=True), origins=override(omit=True))
+                                       paths=override(omit=True), origins=override(omit=True),
+                                       unresolved=override(omit=True))
     else:
         inner = make_dict_structure_fn(cl, converter, _cattrs_forbid_extra_keys=True)
 

@@ -8,5 +8,6 @@
 - ``apply_flow``: the apply command from plan to summary; ``workspaces``: plan over several workspaces
 - ``planfile``: saved plans (write, read, schema check, freshness); ``secrets_file``: one-time secrets
 - ``drift``, ``export``, ``adopt`` (``kinde-iac import``)
+- ``envsides``, ``envdiff`` (``kinde-iac diff``), ``promote``, ``promote_edits`` (``kinde-iac promote``)
 
 It sees resource kinds only through the registry in ``kinde_iac.resources``."""

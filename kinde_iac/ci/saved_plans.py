@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from kinde_iac.engine.plan_model import WorkspaceResult
-from kinde_iac.engine.planfile import read_plan_file
+from kinde_iac.engine.planfile import read_plan_file, write_plan_file
 from kinde_iac.errors import KindeIacError
 
 PLACEHOLDER = "{workspace}"
@@ -23,6 +24,15 @@ def out_path(pattern: str, workspace: str, several: bool) -> str:
         raise KindeIacError(f"--out names one file, but several workspaces are planned: put {PLACEHOLDER} in "
                             f"the path (--out 'plans/plan-{PLACEHOLDER}.json')")
     return pattern
+
+
+def save(path: str, document: dict[str, Any]) -> None:
+    """Write a saved plan, creating its directory (a CI job's ``plans/`` need not exist yet)."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_plan_file(path, document)
+    except OSError as err:
+        raise KindeIacError(f"cannot save the plan to {path}: {err.strerror or err}") from err
 
 
 def _files(paths: Sequence[str], lenient: bool) -> list[Path]:

@@ -33,7 +33,7 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     """Show what apply would change."""
     from kinde_iac.ci.publish import publish_plan
     from kinde_iac.ci.saved_plans import out_path as plan_path
-    from kinde_iac.engine.planfile import write_plan_file
+    from kinde_iac.ci.saved_plans import save
     from kinde_iac.engine.workspaces import plan_workspaces
     from kinde_iac.render.gitlab import render_gitlab
     from kinde_iac.render.json_plan import error_document, workspaces_document
@@ -59,7 +59,7 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     saved = [(plan_path(out_path, r.workspace, len(results) > 1), r.document) for r in results
              if out_path and r.document is not None]
     for path, document in saved:
-        write_plan_file(path, document)
+        save(path, document)
     if fmt == "markdown":
         click.echo(render_markdown(results, full_plan_hint=full_plan_hint, project=project), nl=False)
     elif fmt == "gitlab":

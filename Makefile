@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,8 +21,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check kinde_iac tests bench scripts
 	$(BIN)/mypy
 
+# A wheel and an sdist in dist/, built offline from the installed build tools (pip install dist/*.whl).
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	rm -rf build kinde_iac.egg-info
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) state/*.db
+	rm -rf $(VENV) state/*.db dist build

@@ -7,6 +7,16 @@ from typing import Any
 import pytest
 
 FIGURES: dict[str, Any] = {}
+#: Set by GitHub Actions in every step; a test run inside a workflow must not write to that job's files
+#: or reach its repository (the CI tests set their own).
+CI_VARIABLES = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_EVENT_PATH",
+                "GITHUB_API_URL", "KINDE_IAC_PROJECT")
+
+
+@pytest.fixture(autouse=True)
+def _outside_any_ci_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

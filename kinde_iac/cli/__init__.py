@@ -38,6 +38,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KindeIacError as err:
+            _report_failure(ctx, err)
             if debug:
                 raise
             click.echo(f"Error: {err}", err=True)
@@ -52,7 +53,20 @@ class _Group(click.Group):
             ctx.exit(ExitCode.ERROR)
 
 
+def _report_failure(ctx: click.Context, err: Exception) -> None:
+    """In a CI job, a failed plan, apply or drift also says so in the step outputs and summary."""
+    if os.environ.get("GITHUB_OUTPUT") or os.environ.get("GITHUB_STEP_SUMMARY"):
+        from kinde_iac.ci.publish import publish_failure
+
+        try:
+            publish_failure(ctx.invoked_subcommand, err)
+        except KindeIacError as also:
+            click.echo(f"Warning: {also}", err=True)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+# The installed distribution's version, looked up only when asked.
+@click.version_option(package_name="kinde-iac", message="kinde-iac %(version)s")
 def main(debug: bool) -> None:
     """kinde-iac: plan/apply infrastructure-as-code for Kinde."""

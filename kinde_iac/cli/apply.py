@@ -57,6 +57,7 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
           auto_approve: bool, no_color: bool, parallelism: int, max_rps: float | None, lock_timeout: float,
           allow_mass_delete: bool, secrets_out: str | None) -> None:
     """Plan, ask for "yes", and make Kinde match the configuration; or apply exactly a saved PLAN_FILE."""
+    from kinde_iac.ci.publish import publish_apply
     from kinde_iac.engine.apply_flow import ApplyRequest, run_apply, workspace_of
     from kinde_iac.engine.planfile import read_plan_file
     from kinde_iac.engine.secrets_file import secrets_file
@@ -78,5 +79,7 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
     finally:
         session.close()
     click.echo(apply_summary(summary), err=not summary.ok)
-    if not summary.ok:
-        sys.exit(ExitCode.ERROR)
+    code = ExitCode.SUCCESS if summary.ok else ExitCode.ERROR
+    publish_apply(summary, workspace=session.target.name, exit_code=code)
+    if code:
+        sys.exit(code)

@@ -6,7 +6,13 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import client_options, say_waiting, speed_options, workspace_options
+from kinde_iac.cli.options import (
+    client_options,
+    project_option,
+    say_waiting,
+    speed_options,
+    workspace_options,
+)
 from kinde_iac.cli.status import ExitCode
 
 
@@ -14,9 +20,13 @@ from kinde_iac.cli.status import ExitCode
 @workspace_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @speed_options(8)
+@click.option("--github-issue", is_flag=True,
+              help="Open, update or close this workspace's drift issue on GitHub (label kinde-iac-drift).")
+@project_option
 def drift(workspace: str | None, config_path: str | None, state_path: str | None, fmt: str,
-          parallelism: int, max_rps: float | None) -> None:
+          parallelism: int, max_rps: float | None, github_issue: bool, project: str | None) -> None:
     """Report what changed outside kinde-iac since the last apply (exit 2 when drift is found)."""
+    from kinde_iac.ci.publish import after_drift
     from kinde_iac.engine.drift import make_drift
     from kinde_iac.engine.session import open_session, resolve_target
     from kinde_iac.render import drift as render
@@ -29,8 +39,10 @@ def drift(workspace: str | None, config_path: str | None, state_path: str | None
         session.close()
     out = {"text": render.render_text, "json": render.render_json, "markdown": render.render_markdown}[fmt]
     click.echo(out(report), nl=False)
-    if not report.in_sync:
-        sys.exit(ExitCode.CHANGES)
+    code = ExitCode.SUCCESS if report.in_sync else ExitCode.CHANGES
+    after_drift(report, exit_code=code, project=project, github_issue=github_issue, say=click.echo)
+    if code:
+        sys.exit(code)
 
 
 @click.command("import")

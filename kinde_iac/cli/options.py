@@ -40,3 +40,10 @@ def use_color(no_color: bool) -> bool:
 def say_waiting(message: str) -> None:
     """Waiting for the state lock is said aloud (on stderr), so a silent pause is never a mystery."""
     click.echo(message, err=True)
+
+
+def project_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--project``: which kinde-iac project a comment, note or drift issue belongs to, so two projects
+    in one repository keep theirs apart."""
+    return click.option("--project", metavar="NAME", envvar="KINDE_IAC_PROJECT",
+                        help="Project named in the comment/issue marker (default: this directory's name).")(fn)

@@ -7,6 +7,7 @@ from typing import Any
 
 from kinde_iac.engine.drift import DriftReport
 from kinde_iac.engine.plan_model import AttributeChange
+from kinde_iac.render.markers import DRIFT_PREFIX, drift_marker
 from kinde_iac.render.text import fmt
 
 
@@ -89,9 +90,12 @@ def render_json(report: DriftReport) -> str:
     return json.dumps(to_dict(report), indent=2, sort_keys=True) + "\n"
 
 
-def render_markdown(report: DriftReport) -> str:
+def render_markdown(report: DriftReport, project: str | None = None) -> str:
+    """The drift report for a step summary or an issue; with a ``project`` its marker names project and
+    workspace (how the drift issue is found again)."""
     status = "✅ No drift" if report.in_sync else "⚠️ Drift found"
-    out = [f"<!-- kinde-iac drift: {report.workspace} -->", f"## {status} in `{report.workspace}`", "",
+    mark = drift_marker(project, report.workspace) if project else f"{DRIFT_PREFIX}: {report.workspace} -->"
+    out = [mark, f"## {status} in `{report.workspace}`", "",
            headline(report), "", coverage_line(report), ""]
     if not report.in_sync or report.unmanaged:
         out += ["<details><summary>Details</summary>", "", "```diff", render_text(report).rstrip(), "```",

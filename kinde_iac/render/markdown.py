@@ -13,35 +13,19 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from kinde_iac.engine.plan_model import Action, Plan, ResourceChange, Verdict, WorkspaceResult
+from kinde_iac.render.markers import MARKER_PREFIX, find_marker, marker
 from kinde_iac.render.text import fmt, render_plan, summary_line
 
+__all__ = ["MARKER_PREFIX", "MAX_COMMENT_CHARS", "WorkspaceResult", "diff_lines", "find_marker", "marker",
+           "render_markdown", "summary"]
+
 MAX_COMMENT_CHARS = 60_000
-#: Every body starts with a marker beginning with this; pass it to ``post_or_update_comment`` to keep
-#: one comment per pull request whatever set of workspaces a later push touches.
-MARKER_PREFIX = "<!-- kinde-iac plan"
 
 _VALUE_CHARS = 80
 _ERROR_CHARS = 1_000
 #: The per-kind table breaks the plan line down by action, so a replacement has a column of its own.
 _COLUMNS = (("create", (Action.CREATE,)), ("update", (Action.UPDATE,)), ("replace", (Action.REPLACE,)),
             ("destroy", (Action.DELETE,)), ("import", ()))
-
-
-def marker(workspaces: Sequence[str]) -> str:
-    """Hidden HTML comment naming the workspaces; sorted so flag order does not make a new comment."""
-    # A ">" could end the HTML comment early and a "," would blur the list.
-    names = sorted({re.sub(r"[>,\s]", "_", w) for w in workspaces})
-    return f"{MARKER_PREFIX}: {','.join(names)} -->"
-
-
-def find_marker(body: str, marker: str = MARKER_PREFIX) -> str | None:
-    """The line of ``body`` that starts with ``marker`` (after any indentation), if any: how a body
-    and a pull request's comments are recognised as kinde-iac's. A quoted reply (``> <!-- ...``) is
-    someone else's comment, so it does not count."""
-    for line in body.splitlines():
-        if line.lstrip().startswith(marker):
-            return line.strip()
-    return None
 
 
 # -- small formatting helpers ---------------------------------------------------------------------
@@ -320,9 +304,11 @@ def summary(sections: Sequence[WorkspaceResult]) -> str:
 
 
 def render_markdown(sections: Sequence[WorkspaceResult], *, full_plan_hint: str | None = None,
-                    max_chars: int = MAX_COMMENT_CHARS) -> str:
-    """One comment body for all workspaces, at most ``max_chars`` long."""
-    head = marker([r.workspace for r in sections]) + "\n## kinde-iac plan\n\n"
+                    max_chars: int = MAX_COMMENT_CHARS, project: str | None = None) -> str:
+    """One comment body for all workspaces, in the order given, at most ``max_chars`` long. With a
+    ``project`` the marker and the title name it, so each project in a repository keeps its own comment."""
+    title = "## kinde-iac plan" + (f" for {_code(project)}" if project else "")
+    head = marker([r.workspace for r in sections], project) + f"\n{title}\n\n"
     if len(sections) > 1:
         head += f"**{summary(sections)}**\n\n"
         destroying = [f"{_code(r.workspace)} ({r.plan.counts.destroy})" for r in sections

@@ -236,6 +236,8 @@ def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | No
         sensitive = f.name in sens
         unreadable = f.unreadable or sensitive
         D = d.attributes.get(f.name)
+        if f.optional and D is None:
+            continue  # not managed: whatever Kinde holds stays
         L = _effective_live(f.name, unreadable, l, S, d)
         if same(D, L, is_set=f.is_set, sensitive=sensitive):
             continue

@@ -67,6 +67,8 @@ def test_schema_is_generated_from_the_model() -> None:
         "feature_flags",
         "env_vars",
         "api_keys",
+        "webhooks",
+        "connections",
         "ignore",
         "max_delete_fraction",
         "lint",

@@ -176,3 +176,15 @@ def test_an_unknown_connection_name_fails_the_step_with_a_message(ws: Workspace,
     ((address, message),) = result.failed
     assert address == "application.web"
     assert 'connection "no-such-login" is neither a key of "connections" nor the name of one of' in message
+
+
+def test_which_live_connections_are_kindes_own() -> None:
+    from kinde_iac.resources.connection_options import is_builtin
+
+    assert is_builtin({"name": "email_password", "strategy": "email:password", "options": {}})
+    assert is_builtin({"name": "phone", "strategy": "phone:otp"})
+    # A social connection signing users in with Kinde's credentials (no client id of its own).
+    assert is_builtin({"name": "google", "strategy": "oauth2:google", "options": {}})
+    assert not is_builtin({"name": "google-corp", "strategy": "oauth2:google", "options": {"client_id": "x"}})
+    assert not is_builtin({"name": "okta", "strategy": "saml:okta", "options": {}})
+    assert not is_builtin({"name": "entra", "strategy": "wsfed:azure_ad"})

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from kinde_iac.config.env_only import check_env_only
 from kinde_iac.config.extends import display_join, load_tree
 from kinde_iac.config.interpolate import substitute
 from kinde_iac.config.model import KIND_OF_SECTION, Workspace
@@ -83,6 +84,7 @@ def load_workspace(
     path = Path(path)
     display = os.fspath(path)
     unresolved, root = load_tree(path, display, [])
+    check_env_only(unresolved, root)
     doc = substitute(unresolved, root, os.environ if env is None else env)
     _resolve_file_fields(doc, root)
     ws = structure(doc, root, name=name if name is not None else path.stem, source=display)

@@ -87,6 +87,8 @@ class _Builder:
             return schema
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
             return {"type": "array", "items": self.type_schema(args[0])}
+        if origin is dict:  # free-form JSON object (a connection's upstream_params)
+            return {"type": "object"}
         if _is_attrs(t):
             return self.ref(t)
         raise TypeError(f"no JSON Schema mapping for {t!r}")

@@ -159,10 +159,14 @@ def _field_diffs(a: Side, b: Side, address: str, not_compared: list[tuple[str, s
     unknown = a.unknown.get(address, frozenset()) | b.unknown.get(address, frozenset())
     out = []
     for f in kind.fields:
+        va, vb = ra.attributes.get(f.name), rb.attributes.get(f.name)
+        # An optional field a config leaves out is not managed there: against a live side, whatever
+        # Kinde holds is no difference (as in a plan).
+        if f.optional and ((va is None and not a.live and b.live) or (vb is None and not b.live and a.live)):
+            continue
         if f.name in unknown:
             not_compared.append((address, f.name))
             continue
-        va, vb = ra.attributes.get(f.name), rb.attributes.get(f.name)
         if f.name in secret:
             equal = same_secret(va, vb)
             if equal is None:

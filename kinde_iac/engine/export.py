@@ -22,7 +22,8 @@ def _with_last_applied(resource: Resource, state: Mapping[str, StateResource]) -
         if not f.unreadable:
             continue
         if s is None:
-            if attributes.get(f.name) is None:
+            # An optional field left out of the export is simply not managed: nothing to review.
+            if attributes.get(f.name) is None and not f.optional:
                 unknown.append(f.name)
             continue
         value = s.attributes.get(f.name)

@@ -224,13 +224,15 @@ def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | No
     S = s.attributes if s is not None and not imported else None
     changes: list[AttributeChange] = []
     set_fields = frozenset(f.name for f in kind.fields if f.is_set)
+    # An optional field the config leaves out is not managed: whatever Kinde holds stays.
+    compared = [f for f in kind.fields if not (f.optional and d.attributes.get(f.name) is None)]
     # Cheap pass first: in a converged workspace every object is equal and deepdiff is never run.
     candidates = differing_fields(
-        {f.name: _effective_live(f.name, f.unreadable or f.name in sens, l, S, d) for f in kind.fields},
-        {f.name: d.attributes.get(f.name) for f in kind.fields},
+        {f.name: _effective_live(f.name, f.unreadable or f.name in sens, l, S, d) for f in compared},
+        {f.name: d.attributes.get(f.name) for f in compared},
         set_fields,
-    ) if not sens else {f.name for f in kind.fields}
-    for f in kind.fields:
+    ) if not sens else {f.name for f in compared}
+    for f in compared:
         if f.name not in candidates:
             continue
         sensitive = f.name in sens

@@ -117,6 +117,8 @@ def _attribute_lines(ch: ResourceChange, style: Style) -> list[str]:
             notes.append("conflict: changed in config and outside kinde-iac")
         if c.business_wide:
             notes.append("business-wide")
+        if c.unreadable and not c.sensitive:
+            notes.append("Kinde cannot return it: compared with the last apply")
         note = f"  ({'; '.join(notes)})" if notes else ""
         if c.is_set and not c.sensitive:
             out.append(f"      {style('~', fg='yellow')} {pad} = [{suffix}{note}")

@@ -1,16 +1,30 @@
-"""Applications: ``application.<key>`` with redirect and logout URL sets as attributes.
+"""Applications: ``application.<key>`` with redirect and logout URL sets, sign-in settings, token
+lifetimes and the set of connections users may sign in with as attributes.
 
-Kinde does not keep names unique, so adoption by name only happens on a single match.
+Kinde does not keep names unique, so adoption by name only happens on a single match. Which
+connections an application offers is owned here only (never by the connection), read per
+application and written with the application connection endpoints.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
 
-from kinde_iac.jsonpath import JsonPath
+from kinde_iac.errors import KindeIacError
+from kinde_iac.jsonpath import JsonPath, quote
+from kinde_iac.resources.application_settings import (
+    CONNECTION_TYPES,
+    SETTINGS,
+    Tokens,
+    connection_issues,
+    read_settings,
+    token_attribute,
+    token_issues,
+)
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -19,10 +33,15 @@ from kinde_iac.resources.base import (
     WriteContext,
     compact,
     delete_if_present,
+    ignore_not_found,
+    set_diff,
     slug,
     slug_key,
 )
 from kinde_iac.resources.checks import duplicates, key_problem, url_problem
+from kinde_iac.resources.connection import SECTION as CONNECTIONS
+from kinde_iac.resources.connection import ConnectionIds
+from kinde_iac.resources.connection_options import is_builtin
 from kinde_iac.resources.kind_config import ConfigEntry, Issue, SeedKey, WorkspaceView
 
 PATH = "/api/v1/applications"
@@ -44,6 +63,19 @@ class Application:
     homepage_uri: str | None = None
     redirect_urls: tuple[str, ...] = ()
     logout_urls: tuple[str, ...] = ()
+    # Sign-in settings: left out (null), Kinde's value stays as it is.
+    is_allow_faceless_auth: bool | None = None
+    is_ask_for_name: bool | None = None
+    has_marketing_consent: bool | None = None
+    has_sign_in_link_on_sign_up_page: bool | None = None
+    has_register_link_on_sign_in_page: bool | None = None
+    has_sign_in_with_sso_button: bool | None = None
+    use_gravatar_fallback: bool | None = None
+    #: Token and session lifetimes in seconds; Kinde cannot return them.
+    tokens: Tokens | None = None
+    #: Keys of connections in "connections", or names of Kinde's built-in connections; left out,
+    #: the application's connections are not managed.
+    connections: tuple[str, ...] | None = None
     protect: bool = False
 
 
@@ -60,6 +92,9 @@ class ApplicationKind(Kind):
         Field("homepage_uri", unclearable=True),
         Field("redirect_urls", is_set=True),
         Field("logout_urls", is_set=True),
+        *(Field(name, optional=True) for name in SETTINGS),
+        Field("tokens", unreadable=True, optional=True),
+        Field("connections", is_set=True, ref_kind="connection", optional=True),
     )
 
     # -- config ---------------------------------------------------------------------------------
@@ -91,20 +126,29 @@ class ApplicationKind(Kind):
                 for j, url in enumerate(getattr(app, field)):
                     if problem := url_problem(url):
                         yield base + (field, j), problem
+            yield from token_issues(base + ("tokens",), app.tokens)
+            yield from connection_issues(base + ("connections",), app.type, app.connections)
         yield from duplicates(workspace, "application key", [((SECTION, i), a.key) for i, a in enumerate(apps)])
 
     def desired(self, workspace: WorkspaceView) -> list[Resource]:
         apps: tuple[Application, ...] = self.entries(workspace)
-        return [
-            Resource(
-                kind=self.name, key=a.key, natural=(a.name,), protect=a.protect,
-                attributes={
-                    "name": a.name, "type": a.type, "login_uri": a.login_uri, "homepage_uri": a.homepage_uri,
-                    "redirect_urls": sorted(set(a.redirect_urls)), "logout_urls": sorted(set(a.logout_urls)),
-                },
-            )
-            for a in apps
-        ]
+        connection_keys = {c.key for c in workspace.section(CONNECTIONS)}
+        out = []
+        for a in apps:
+            attributes: dict[str, Any] = {
+                "name": a.name, "type": a.type, "login_uri": a.login_uri, "homepage_uri": a.homepage_uri,
+                "redirect_urls": sorted(set(a.redirect_urls)), "logout_urls": sorted(set(a.logout_urls)),
+            }
+            # Optional attributes appear only when written, so a plan never shows them unset.
+            attributes.update({name: getattr(a, name) for name in SETTINGS if getattr(a, name) is not None})
+            if (tokens := token_attribute(a.tokens)) is not None:
+                attributes["tokens"] = tokens
+            if a.connections is not None:
+                attributes["connections"] = sorted(set(a.connections))
+            deps = tuple(f"connection.{k}" for k in sorted(set(a.connections or ())) if k in connection_keys)
+            out.append(Resource(kind=self.name, key=a.key, natural=(a.name,), protect=a.protect, depends_on=deps,
+                                attributes=attributes))
+        return out
 
     def default_key(self, natural: tuple[str, ...]) -> str:
         return slug_key(natural[0])
@@ -115,7 +159,7 @@ class ApplicationKind(Kind):
     def read(self, ctx: ReadContext) -> list[Resource]:
         items = [i for i in ctx.client.paginate(PATH, "applications") if i["id"] != ctx.own_client_id]
         relevant = [i for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"])]
-        details = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._details(ctx, i["id"]), relevant)))
+        details = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._details(ctx, i), relevant)))
         out = []
         for item in items:
             natural = (item["name"],)
@@ -126,14 +170,28 @@ class ApplicationKind(Kind):
                                 natural=natural, kinde_id=item["id"], attributes=attrs))
         return out
 
-    def _details(self, ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    def _details(self, ctx: ReadContext, item: dict[str, Any]) -> dict[str, Any]:
+        app_id = item["id"]
         app = ctx.client.get(f"{PATH}/{app_id}").get("application") or {}
         redirects = ctx.client.get(f"{PATH}/{app_id}/auth_redirect_urls").get("redirect_urls") or []
         logouts = ctx.client.get(f"{PATH}/{app_id}/auth_logout_urls").get("logout_urls") or []
-        return {
+        details: dict[str, Any] = {
             "login_uri": app.get("login_uri") or None, "homepage_uri": app.get("homepage_uri") or None,
-            "redirect_urls": sorted(set(redirects)), "logout_urls": sorted(set(logouts)),
+            "redirect_urls": sorted(set(redirects)), "logout_urls": sorted(set(logouts)), **read_settings(app),
         }
+        if item.get("type") in CONNECTION_TYPES:
+            details["connections"] = self._connections(ctx, app_id)
+        return details
+
+    def _connections(self, ctx: ReadContext, app_id: str) -> list[str]:
+        """The connections enabled for an application: built-ins by name, others by address key."""
+        refs = []
+        for conn in ctx.client.get_list(f"{PATH}/{app_id}/connections", "connections"):
+            if is_builtin(conn):
+                refs.append(str(conn.get("name")))
+            else:
+                refs.append(ctx.key_for("connection", (conn["name"],), conn.get("id")))
+        return sorted(set(refs))
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
         matches = [i["id"] for i in ctx.client.paginate(PATH, "applications") if i.get("name") == resource.natural[0]]
@@ -145,17 +203,23 @@ class ApplicationKind(Kind):
         app_id = (reply.get("application") or {}).get("id")
         if not app_id:
             app_id = self.find(ctx, resource)
-        ctx.record_created(resource, app_id, {**a, "login_uri": None, "homepage_uri": None,
-                                              "redirect_urls": [], "logout_urls": []})
-        before = {"name": a["name"], "type": a["type"], "redirect_urls": [], "logout_urls": []}
-        changed = frozenset(k for k in ("login_uri", "homepage_uri", "redirect_urls", "logout_urls") if a.get(k))
+        # What exists right after the POST: nothing of the rest is applied yet.
+        pending = {**{k: v for k, v in a.items() if k not in SETTINGS and k != "tokens"}, "login_uri": None,
+                   "homepage_uri": None, "redirect_urls": [], "logout_urls": []}
+        if "connections" in a:
+            pending["connections"] = []
+        ctx.record_created(resource, app_id, pending)
+        before = {"name": a["name"], "type": a["type"], "redirect_urls": [], "logout_urls": [], "connections": []}
+        changed = frozenset(k for k in ("login_uri", "homepage_uri", "redirect_urls", "logout_urls", *SETTINGS,
+                                        "tokens", "connections") if a.get(k) not in (None, []))
         self.update(ctx, resource, app_id, before, changed)
         return app_id
 
     def update(self, ctx: WriteContext, resource: Resource, kinde_id: str | None,
                before: Mapping[str, Any], changed: frozenset[str]) -> None:
         a = resource.attributes
-        patch = {k: a[k] for k in ("name", "login_uri", "homepage_uri") if k in changed and a[k] is not None}
+        patch = {k: a[k] for k in ("name", "login_uri", "homepage_uri", *SETTINGS)
+                 if k in changed and a.get(k) is not None}
         if patch:
             ctx.client.patch(f"{PATH}/{kinde_id}", json=patch, retry_ambiguous=True)
         # A PUT replaces the whole set in one request, and repeating it is harmless.
@@ -163,6 +227,11 @@ class ApplicationKind(Kind):
             self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_redirect_urls", a["redirect_urls"])
         if "logout_urls" in changed:
             self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_logout_urls", a["logout_urls"])
+        if "tokens" in changed and a.get("tokens"):
+            # Only the lifetimes sent change; sending them again is harmless.
+            ctx.client.patch(f"{PATH}/{kinde_id}/tokens", json=a["tokens"], retry_ambiguous=True)
+        if "connections" in changed and a.get("connections") is not None:
+            self._sync_connections(ctx, str(kinde_id), before.get("connections"), a["connections"])
 
     def _put_urls(self, ctx: WriteContext, path: str, urls: list[str]) -> None:
         if urls:
@@ -172,6 +241,22 @@ class ApplicationKind(Kind):
         present = current.get("redirect_urls") or current.get("logout_urls") or []
         if present:
             ctx.client.delete(path, params={"urls": ",".join(present)}, retry_ambiguous=True)
+
+    def _sync_connections(self, ctx: WriteContext, app_id: str, before: list[str] | None, after: list[str]) -> None:
+        add, remove = set_diff(before, after)
+        ids = ConnectionIds(ctx)
+        for ref in add:
+            conn_id = ids(ref)
+            if conn_id is None:
+                raise KindeIacError(f"connection {quote(ref)} is neither a key of \"connections\" nor the name of "
+                                    f"one of Kinde's built-in connections")
+            # Enabling twice changes nothing, so a lost reply may be retried.
+            ctx.client.post(f"{PATH}/{app_id}/connections/{conn_id}", retry_ambiguous=True)
+        for ref in remove:
+            conn_id = ids(ref)
+            if conn_id is not None:  # otherwise the connection itself is gone, and its link with it
+                ignore_not_found(functools.partial(ctx.client.delete, f"{PATH}/{app_id}/connections/{conn_id}",
+                                                   retry_ambiguous=True))
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{kinde_id}")

@@ -32,6 +32,9 @@ class Field:
     unclearable: bool = False
     #: The value belongs to the Kinde business, not to one environment (feature flag definitions).
     business_wide: bool = False
+    #: Left out of the config (None), kinde-iac does not manage it: whatever Kinde holds stays, and
+    #: is neither a change nor drift (an application's sign-in settings, a connection's options).
+    optional: bool = False
 
 
 @attrs.define(eq=False)

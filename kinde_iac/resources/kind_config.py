@@ -111,6 +111,10 @@ class KindConfig:
     #: Fields holding a path relative to the file that names them (like ``$extends``); the loader
     #: rewrites them relative to the working directory before the entry is structured.
     file_fields: ClassVar[tuple[str, ...]] = ()
+    #: Paths inside an entry (``("options", "client_secret")``) holding a secret, which must be
+    #: written as exactly one ``${env:NAME}`` so that it never sits in a config file; the loader
+    #: checks them before references are substituted.
+    env_only_fields: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     def entries(self, workspace: WorkspaceView) -> tuple[Any, ...]:
         """This kind's entries in ``workspace`` (none for a kind without a section)."""

@@ -13,7 +13,8 @@ from kinde_iac.state import StateStore
 
 READ_ONLY = ("read:applications read:applications_redirect_uris read:application_logout_uris read:apis "
              "read:api_scopes read:roles read:role_permissions read:role_scopes read:permissions "
-             "read:environment_feature_flags read:environment_variables read:environments")
+             "read:environment_feature_flags read:environment_variables read:environments "
+             "read:application_connections read:connections read:webhooks")
 
 
 def planned_counts(project: Project, workspace: str) -> dict[str, int]:

@@ -9,7 +9,7 @@ from typing import Any
 DATA = Path(__file__).parent / "data"
 SEED_EXAMPLE = DATA / "seed_dev.json"
 NATIVE_EXAMPLE = DATA / "native_full.json"
-NATIVE_ENV = {"PAYMENTS_SECRET": "s3cret"}
+NATIVE_ENV = {"PAYMENTS_SECRET": "s3cret", "GITHUB_CLIENT_SECRET": "gh-s3cret"}
 
 
 def write(directory: Path, files: dict[str, Any]) -> None:

@@ -17,6 +17,14 @@ API = {"key": "orders-api", "name": "Orders API", "audience": "orders", "scopes"
 APP = {"key": "web", "name": "Web"}
 
 
+HOOK = {"key": "orders", "name": "Orders", "endpoint": "https://hooks.example/orders", "event_types": ["user.created"]}
+
+
+def connection(**extra: Any) -> dict[str, Any]:
+    return {"key": "github", "name": "github-corp", "display_name": "GitHub", "strategy": "oauth2:github",
+            "options": {"client_id": "Iv1.abc", "client_secret": "${env:GH_SECRET}"}, **extra}
+
+
 def flag(**extra: Any) -> dict[str, Any]:
     return {"key": "new_checkout", "name": "New Checkout", "type": "bool", "default_value": True, **extra}
 
@@ -496,6 +504,125 @@ CASES: list[tuple[Any, ...]] = [
         "expected an object",
     ),
     (
+        "webhook-plain-http",
+        {"ws.json": {"webhooks": [dict(HOOK, endpoint="http://hooks.example/orders")]}},
+        "ws.json",
+        "$.webhooks[0].endpoint",
+        "a webhook endpoint must be an https:// URL",
+    ),
+    (
+        "webhook-without-event-types",
+        {"ws.json": {"webhooks": [dict(HOOK, event_types=[])]}},
+        "ws.json",
+        "$.webhooks[0].event_types",
+        "at least one event type",
+    ),
+    (
+        "webhook-bad-event-type",
+        {"ws.json": {"webhooks": [dict(HOOK, event_types=["user created"])]}},
+        "ws.json",
+        "$.webhooks[0].event_types[0]",
+        'expected an event type code such as "user.created", got "user created"',
+    ),
+    (
+        "connection-secret-written-in-file",
+        {"ws.json": {"connections": [connection(options={"client_id": "a", "client_secret": "hunter2"})]}},
+        "ws.json",
+        "$.connections[0].options.client_secret",
+        'a secret must be read from the environment: write "${env:NAME}" here',
+    ),
+    (
+        "connection-secret-through-variable",
+        {"ws.json": {"variables": {"s": "hunter2"},
+                     "connections": [connection(options={"client_id": "a", "client_secret": "${var.s}"})]}},
+        "ws.json",
+        "$.connections[0].options.client_secret",
+        'write "${env:NAME}"',
+    ),
+    (
+        "connection-secret-in-shared-part",
+        {"ws.json": {"$extends": "_common.json"},
+         "_common.json": {"connections": [connection(options={"client_id": "a",
+                                                               "saml_signing_private_key": "-----BEGIN"})]}},
+        "_common.json",
+        "$.connections[0].options.saml_signing_private_key",
+        'write "${env:NAME}"',
+    ),
+    (
+        "connection-unknown-strategy",
+        {"ws.json": {"connections": [connection(strategy="email:password")]}},
+        "ws.json",
+        "$.connections[0].strategy",
+        'expected one of "oauth2:apple"',
+        {"GH_SECRET": "x"},
+    ),
+    (
+        "connection-option-of-another-provider",
+        {"ws.json": {"connections": [connection(options={"client_id": "a", "saml_entity_id": "https://a.example"})]}},
+        "ws.json",
+        "$.connections[0].options.saml_entity_id",
+        'option "saml_entity_id" does not apply to strategy "oauth2:github"',
+    ),
+    (
+        "connection-option-typo",
+        {"ws.json": {"connections": [connection(options={"client_id": "a", "client_secert": "${env:GH_SECRET}"})]}},
+        "ws.json",
+        "$.connections[0].options.client_secert",
+        'unknown key "client_secert" (did you mean "client_secret"?)',
+        {"GH_SECRET": "x"},
+    ),
+    (
+        "social-connection-without-client-id",
+        {"ws.json": {"connections": [connection(options={})]}},
+        "ws.json",
+        "$.connections[0].options.client_id",
+        "a social connection needs options.client_id",
+    ),
+    (
+        "connection-name-twice",
+        {"ws.json": {"connections": [connection(), connection(key="github2")]}},
+        "ws.json",
+        "$.connections[1].name",
+        'duplicate connection name "github-corp"',
+        {"GH_SECRET": "x"},
+    ),
+    (
+        "connections-on-m2m-application",
+        {"ws.json": {"applications": [dict(APP, type="m2m", connections=["email_password"])]}},
+        "ws.json",
+        "$.applications[0].connections",
+        '"m2m" applications have no sign-in page',
+    ),
+    (
+        "refresh-token-shorter-than-access-token",
+        {"ws.json": {"applications": [dict(APP, tokens={"access_token_lifetime": 86400,
+                                                        "refresh_token_lifetime": 3600})]}},
+        "ws.json",
+        "$.applications[0].tokens.refresh_token_lifetime",
+        "must be longer than access_token_lifetime (86400 s)",
+    ),
+    (
+        "token-lifetime-zero",
+        {"ws.json": {"applications": [dict(APP, tokens={"id_token_lifetime": 0})]}},
+        "ws.json",
+        "$.applications[0].tokens.id_token_lifetime",
+        "must be at least 1, got 0",
+    ),
+    (
+        "token-lifetime-not-integer",
+        {"ws.json": {"applications": [dict(APP, tokens={"access_token_lifetime": "1h"})]}},
+        "ws.json",
+        "$.applications[0].tokens.access_token_lifetime",
+        "expected an integer, got a string",
+    ),
+    (
+        "sign-in-setting-not-boolean",
+        {"ws.json": {"applications": [dict(APP, is_ask_for_name="yes")]}},
+        "ws.json",
+        "$.applications[0].is_ask_for_name",
+        "expected a boolean, got a string",
+    ),
+    (
         "seed-application-without-name",
         {"ws.json": {"application": {"type": "spa"}}},
         "ws.json",
@@ -536,6 +663,14 @@ def test_malformed_config_raises_config_error(
 
 def test_case_table_is_large_enough() -> None:
     assert len(CASES) >= 25
+
+
+def test_a_secret_written_in_the_file_is_never_repeated(tmp_path: Path) -> None:
+    write(tmp_path, {"ws.json": {"connections": [connection(options={"client_id": "a",
+                                                                      "client_secret": "hunter2-sentinel"})]}})
+    with pytest.raises(ConfigError) as info:
+        load_workspace(tmp_path / "ws.json", env={})
+    assert "hunter2-sentinel" not in str(info.value)
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

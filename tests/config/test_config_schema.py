@@ -67,6 +67,8 @@ def test_schema_is_generated_from_the_model() -> None:
         "feature_flags",
         "env_vars",
         "api_keys",
+        "webhooks",
+        "connections",
         "ignore",
         "max_delete_fraction",
         "lint",
@@ -99,6 +101,14 @@ def test_native_example_validates(validator: Draft202012Validator) -> None:
         {"variables": {"a b": 1}},
         {"$extends": 3},
         {"$extends": "_common.json", "roles": [{"name": "no key"}]},
+        # a connection secret written as its value instead of ${env:NAME}, or an unknown option
+        {"connections": [{"key": "gh", "name": "gh", "display_name": "GitHub", "strategy": "oauth2:github",
+                          "options": {"client_id": "a", "client_secret": "literal"}}]},
+        {"connections": [{"key": "gh", "name": "gh", "display_name": "GitHub", "strategy": "oauth2:github",
+                          "options": {"client_secert": "${env:S}"}}]},
+        {"connections": [{"key": "gh", "name": "gh", "display_name": "GitHub", "strategy": "email:password"}]},
+        {"webhooks": [{"key": "o", "name": "O", "endpoint": "https://h.example", "event_types": "user.created"}]},
+        {"applications": [{"key": "web", "name": "Web", "tokens": {"access_token_lifetime": "1h"}}]},
     ],
 )
 def test_schema_rejects(validator: Draft202012Validator, doc: dict[str, Any]) -> None:
@@ -116,6 +126,12 @@ def test_schema_rejects(validator: Draft202012Validator, doc: dict[str, Any]) ->
         },
         {"ignore": ["role.*", {"address": "api.x", "until": "2030-01-01"}]},
         {"applications": [{"key": "web", "name": "Web", "type": "spa", "redirect_urls": []}]},
+        {"applications": [{"key": "web", "name": "Web", "is_ask_for_name": True, "connections": ["gh"],
+                           "tokens": {"access_token_lifetime": 3600}}],
+         "connections": [{"key": "gh", "name": "gh", "display_name": "GitHub", "strategy": "oauth2:github",
+                          "options": {"client_id": "a", "client_secret": "${env:GH_SECRET}",
+                                      "upstream_params": {"prompt": {"value": "login"}}}}],
+         "webhooks": [{"key": "o", "name": "O", "endpoint": "https://h.example", "event_types": ["user.created"]}]},
     ],
 )
 def test_schema_accepts(validator: Draft202012Validator, doc: dict[str, Any]) -> None:

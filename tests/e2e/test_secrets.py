@@ -20,6 +20,14 @@ CONFIG = {"kinde": {"environment": "development"},
           "roles": [{"key": "admin", "name": "Admin", "permissions": ["orders:read"]}],
           "env_vars": [{"key": "PAYMENT_KEY", "value": "${env:PAYMENT_KEY}", "is_secret": True},
                        {"key": "GATEWAY", "value": "sandbox"}]}
+CONNECTION_SECRET = "SENTINEL-CONNECTION-SECRET-0e9b"
+CONNECTION_ROTATED = "SENTINEL-CONNECTION-SECRET-ROTATED-41c2"
+#: CONFIG plus a connection whose client secret is write-only, used by an application.
+SCANNED = {**CONFIG,
+           "connections": [{"key": "github", "name": "github-corp", "display_name": "GitHub",
+                            "strategy": "oauth2:github",
+                            "options": {"client_id": "Iv1.scan", "client_secret": "${env:GITHUB_SECRET}"}}],
+           "applications": [{"key": "web", "name": "Web", "connections": ["github", "email_password"]}]}
 
 
 @pytest.fixture
@@ -47,7 +55,7 @@ def test_no_secret_in_any_output_file_or_state(work: Workdir, kinde: Kinde, issu
                                               figures: dict) -> None:
     client_secret = kinde.env()["KINDE_CLIENT_SECRET"]
     outputs: list[str] = []
-    env = {"PAYMENT_KEY": SECRET_VALUE}
+    env = {"PAYMENT_KEY": SECRET_VALUE, "GITHUB_SECRET": CONNECTION_SECRET}
 
     def run(*args: str, expect: int | None = 0, **extra: str) -> None:
         result = work.run(*args, env={**env, **extra})
@@ -55,7 +63,7 @@ def test_no_secret_in_any_output_file_or_state(work: Workdir, kinde: Kinde, issu
         if expect is not None:
             assert result.exit_code == expect, result.output + result.stderr
 
-    args = work.ws_args(CONFIG)
+    args = work.ws_args(SCANNED)
     plan_file = str(work.root / "plan.json")
     run("validate", *args)
     run("plan", *args)
@@ -68,6 +76,7 @@ def test_no_secret_in_any_output_file_or_state(work: Workdir, kinde: Kinde, issu
     run("plan", *args, "--detailed-exitcode")
     # a changed secret: plan, saved plan and apply of the replacement
     env["PAYMENT_KEY"] = ROTATED_VALUE
+    env["GITHUB_SECRET"] = CONNECTION_ROTATED
     run("plan", *args, "--detailed-exitcode", expect=2)
     run("plan", *args, "--format", "json")
     run("plan", *args, "--format", "markdown")
@@ -80,6 +89,7 @@ def test_no_secret_in_any_output_file_or_state(work: Workdir, kinde: Kinde, issu
     run("import", *args, "--all")
     run("state", "list", *args)
     run("state", "show", *args, "env_var.PAYMENT_KEY")
+    run("state", "show", *args, "connection.github")
     run("state", "journal", *args)
     # error paths, with and without --debug
     run("plan", *args, expect=1, KINDE_SCOPES="read:environments")
@@ -88,17 +98,24 @@ def test_no_secret_in_any_output_file_or_state(work: Workdir, kinde: Kinde, issu
                                 env={**kinde.env(), **env, "KINDE_SCOPES": "read:environments"})
     outputs.append(f"{result.output}{result.stderr}{result.exception!r}")
 
+    # The connection secret did reach Kinde (so the scan below looks for something that flowed).
+    live = kinde.control("GET", "state")["environments"]["development"]["connections"]
+    assert next(c for c in live if c["name"] == "github-corp")["options"]["client_secret"] == CONNECTION_ROTATED
+
     tokens = list(issued_tokens)
     assert tokens, "the test must see the bearer tokens it scans for"
     files = [work.root / "plan.json", work.root / "plan2.json", work.root / "export.json"]
     state_bytes = b"".join(p.read_bytes() for p in work.root.glob("dev.db*"))
     store = StateStore.open(work.root / "dev.db", workspace="dev")
     stored = store.get("env_var.PAYMENT_KEY")
+    connection = store.get("connection.github")
     store.close()
     assert stored is not None and str(stored.attributes["value"]).startswith("sha256$")  # salted hash only
+    assert connection is not None and str(connection.attributes["options.client_secret"]).startswith("sha256$")
 
     haystacks = {"outputs": "\n".join(outputs), **{p.name: p.read_text() for p in files}}
     sentinels = {"secret env var": SECRET_VALUE, "rotated secret": ROTATED_VALUE, "client secret": client_secret,
+                 "connection secret": CONNECTION_SECRET, "rotated connection secret": CONNECTION_ROTATED,
                  **{f"bearer token {i}": t for i, t in enumerate(tokens)}}
     found = [(name, where) for name, value in sentinels.items() for where, text in haystacks.items()
              if value in text]

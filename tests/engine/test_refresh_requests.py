@@ -25,6 +25,7 @@ FULL_COST = {
     "GET /api/v1/applications/{application_id}": 1,  # web
     "GET /api/v1/applications/{app_id}/auth_redirect_urls": 1,
     "GET /api/v1/applications/{app_id}/auth_logout_urls": 1,
+    "GET /api/v1/applications/{application_id}/connections": 1,
     "GET /api/v1/permissions": 1,
     "GET /api/v1/apis": 1,
     "GET /api/v1/apis/{api_id}": 1,  # its authorized applications
@@ -111,7 +112,7 @@ def test_everything_reads_every_kind_and_every_parent(ws: Workspace, kinde: InPr
     add_unmanaged(kinde)
     cost, live = refresh_cost(ws, FULL, everything=True)
     assert set(live.kinds) == {"application", "permission", "api", "api_scope", "role", "feature_flag", "env_var",
-                               "api_key"}
+                               "api_key", "webhook", "connection"}
     assert cost["GET /api/v1/roles"] == 1 and cost["GET /api/v1/api_keys"] == 1
     assert cost["GET /api/v1/roles/{role_id}/permissions"] == 14
     assert cost["GET /api/v1/apis/{api_id}/scopes"] == 4

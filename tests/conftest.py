@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+#: PostgreSQL fixtures and the one header line saying whether PostgreSQL tests can run.
+pytest_plugins = ["pg_support"]
+
 FIGURES: dict[str, Any] = {}
 
 

@@ -367,7 +367,7 @@ class StateStore:
         with self._mutex, self._read() as tables:
             if tables is None:
                 raise StateError(f"state {self._where} holds nothing to migrate (nothing applied yet)")
-            snapshot = transfer.snapshot(tables)
+            snapshot = transfer.snapshot(tables, self._where)
         with target._mutex, target._write() as target_tables:
             transfer.restore(target_tables, snapshot, source=self._where, target=target._where)
         return transfer.copied(snapshot)

@@ -15,9 +15,10 @@ from __future__ import annotations
 import attrs
 
 from kinde_iac.errors import StateError
+from kinde_iac.state import rows
 from kinde_iac.state.backend import Tables
 from kinde_iac.state.identity import KEYS as IDENTITY_KEYS
-from kinde_iac.state.rows import Row
+from kinde_iac.state.records import ApplyRecord, JournalEntry, StateResource
 
 #: The meta keys a migration carries over; schema_version and workspace are the target's own.
 COPIED_META = ("lineage", "serial", "created_at", *IDENTITY_KEYS)
@@ -25,10 +26,13 @@ COPIED_META = ("lineage", "serial", "created_at", *IDENTITY_KEYS)
 
 @attrs.frozen
 class Snapshot:
+    """A workspace's state as records: each backend's row spellings (SQLite's 0/1 for a boolean)
+    are read by the one converter and written back by it in the target's."""
+
     meta: dict[str, str]
-    resources: list[Row]
-    history: list[Row]
-    journal: list[Row]
+    resources: list[StateResource]
+    history: list[ApplyRecord]
+    journal: list[JournalEntry]
 
 
 @attrs.frozen
@@ -42,10 +46,12 @@ class Copied:
     journal: int
 
 
-def snapshot(tables: Tables) -> Snapshot:
+def snapshot(tables: Tables, where: str) -> Snapshot:
     meta = tables.meta.read()
-    return Snapshot(meta={k: meta[k] for k in COPIED_META if k in meta}, resources=tables.resources.all(),
-                    history=tables.history.all(), journal=tables.journal.all())
+    return Snapshot(meta={k: meta[k] for k in COPIED_META if k in meta},
+                    resources=[rows.from_row(r, StateResource, where) for r in tables.resources.all()],
+                    history=[rows.from_row(r, ApplyRecord, where) for r in tables.history.all()],
+                    journal=[rows.from_row(r, JournalEntry, where) for r in tables.journal.all()])
 
 
 def _blank(tables: Tables, meta: dict[str, str]) -> bool:
@@ -70,12 +76,14 @@ def restore(tables: Tables, snap: Snapshot, *, source: str, target: str) -> None
     tables.journal.clear()
     tables.history.clear()
     tables.resources.clear()
-    for row in snap.resources:
-        tables.resources.upsert(row)
-    for row in snap.history:
-        tables.history.insert(row)
-    for row in snap.journal:
-        tables.journal.insert({k: v for k, v in row.items() if k != "id"})
+    for resource in snap.resources:
+        tables.resources.upsert(rows.to_row(resource, f"state of {resource.address}"))
+    for apply in snap.history:
+        tables.history.insert(rows.to_row(apply, "apply"))
+    for entry in snap.journal:
+        row = rows.to_row(entry, "journal entry")
+        del row["id"]  # the target numbers entries, in the same order
+        tables.journal.insert(row)
     tables.meta.write(snap.meta)
 
 

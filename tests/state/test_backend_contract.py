@@ -6,11 +6,14 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import attrs
+import pg_support
 import pytest
-from backend_places import Place
+from backend_places import Place, sqlite_place
 from state_helpers import resource
 
 from kinde_iac.errors import LockError, StateError
@@ -321,3 +324,87 @@ def test_a_journalled_apply_killed_mid_write_leaves_a_consistent_state(place: Pl
     store.acquire_lock("apply", poll=no_poll, on_note=notes.append)
     assert len(notes) == 1  # the dead run's lock, taken over
     store.close()
+
+
+# ---------------------------------------------------------------------------- migration
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Callable[[str], Place]]:
+    """New empty places of either backend (schemas dropped after the test)."""
+    schemas: list[str] = []
+    count = iter(range(1000))
+
+    def make(backend: str) -> Place:
+        if backend == "sqlite":
+            return sqlite_place(tmp_path / f"fresh{next(count)}")
+        schemas.append(pg_support.new_schema_name())
+        return Place("postgresql", pg_support.with_schema(pg_support.require(), schemas[-1]))
+
+    yield make
+    for name in schemas:
+        pg_support.drop_schema(name)
+
+
+def other(place: Place) -> str:
+    return "sqlite" if place.is_postgres else "postgresql"
+
+
+def contents(store: StateStore) -> tuple[Any, ...]:
+    journal = [attrs.evolve(e, id=0) for e in store.journal()]
+    return (store.lineage, store.serial, store.identity(), store.resources(), journal,
+            [attrs.evolve(e, id=0) for e in store.open_intents()])
+
+
+def test_migrate_round_trip_between_backends(place: Place, fresh: Callable[[str], Place]) -> None:
+    source = place.open(create=True, domain="acme.kinde.com")
+    source.claim_identity(StateIdentity(domain="acme.kinde.com", environment="development"), lambda: "bus_1")
+    lock = source.acquire_lock("apply")
+    first = source.begin_apply(who="alice", summary={"add": 2})
+    for key in ("admin", "viewer"):
+        entry = source.journal_intent(first, f"role.{key}", "create", "POST", "/api/v1/roles")
+        source.journal_result(entry, outcome="ok", kinde_id=f"id_{key}", put=resource(key))
+    source.put(StateResource("role.p", "role", "p", None, ("p",), {"a": [1, {"b": None}]}, protect=True))
+    source.end_apply(first, status="success", summary={"add": 3})
+    second = source.begin_apply(who="bob")
+    source.journal_intent(second, "role.killed", "create", "", "")  # a step whose run died
+    source.release_lock(lock.id)
+    expected = contents(source)
+    assert expected[2] == StateIdentity("bus_1", "acme.kinde.com", "development")
+
+    target = fresh(other(place)).open()
+    copied = source.copy_to(target)
+    assert (copied.lineage, copied.serial, copied.resources, copied.applies, copied.journal) == \
+        (expected[0], 3, 3, 2, 3)
+    assert contents(target) == expected
+    assert target.resources()["role.p"].protect is True
+    assert [e.address for e in target.journal(first)] == ["role.admin", "role.viewer"]
+    source.copy_to(target)  # again: same lineage, same serial
+    assert contents(target) == expected
+
+    back = fresh(place.backend).open()
+    target.copy_to(back)
+    assert contents(back) == expected
+
+    target.put(resource("moved-on"))  # the target is further on now: the old source may not overwrite it
+    with pytest.raises(StateError, match="further on"):
+        source.copy_to(target)
+    for store in (source, target, back):
+        store.close()
+
+
+def test_migrate_refuses_a_target_with_another_lineage(place: Place, fresh: Callable[[str], Place]) -> None:
+    source = place.open(create=True)
+    source.put(resource("a"))
+    target = fresh(other(place)).open(create=True)
+    target.put(resource("b"))
+    with pytest.raises(StateError, match="another lineage") as err:
+        source.copy_to(target)
+    assert source.lineage in str(err.value) and target.lineage in str(err.value)
+    assert list(target.resources()) == ["role.b"]
+    # A born but empty target (what an interrupted migration leaves) is simply replaced.
+    blank = fresh(other(place)).open(create=True)
+    source.copy_to(blank)
+    assert (blank.lineage, list(blank.resources())) == (source.lineage, ["role.a"])
+    for store in (source, target, blank):
+        store.close()

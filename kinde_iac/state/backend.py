@@ -112,8 +112,8 @@ class SessionLock(Protocol):
     def held(self) -> bool:
         """Whether this process holds it."""
 
-    def try_acquire(self) -> bool:
-        """Take it if it is free (no waiting); whether it is now held by this process."""
+    def try_acquire(self, wait: float = 0.0) -> bool:
+        """Take it if it is free, waiting up to ``wait`` seconds; whether this process now holds it."""
 
     def release(self) -> None: ...
 

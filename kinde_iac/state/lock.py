@@ -31,6 +31,9 @@ __all__ = ["DEFAULT_UNLOCK_COMMAND", "LOCK_POLL_SECONDS", "Held", "LockInfo", "T
 LOCK_POLL_SECONDS = 0.2
 DEFAULT_UNLOCK_COMMAND = "kinde-iac force-unlock"
 SESSION_GONE = "its database session is gone"
+#: How long a run waits for the session lock of a holder this host has seen die (its server
+#: session ends a moment after the process).
+SESSION_GRACE_SECONDS = 5.0
 
 
 @attrs.frozen

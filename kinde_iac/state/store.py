@@ -305,7 +305,12 @@ class StateStore:
             session = self._backend.session_lock
             if session is not None and not session.held and not session.try_acquire():
                 with self._read() as tables:
-                    return lock_rules.Held(lock_rules.holder(tables, self._where) if tables is not None else None)
+                    current = lock_rules.holder(tables, self._where) if tables is not None else None
+                # A holder this host sees gone has a session the server is closing right now: a
+                # moment's wait for it beats refusing the run that follows a crash.
+                if current is None or lock_rules.stale_reason(current, session_held=False) is None \
+                        or not session.try_acquire(wait=lock_rules.SESSION_GRACE_SECONDS):
+                    return lock_rules.Held(current)
             try:
                 with self._write(guard=False) as tables:
                     outcome = lock_rules.try_take(tables, operation=operation, who=who, where=self._where,

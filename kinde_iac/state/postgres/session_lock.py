@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kinde_iac.state.location import StateLocation
-from kinde_iac.state.postgres.connection import KEEPALIVE, connect, translated_errors
+from kinde_iac.state.postgres.connection import KEEPALIVE, connect, driver, translated_errors
 
 #: Server-side keepalive for the lock connection (settable per session), so the server notices a
 #: holder whose host vanished; and no idle timeout, which would end the lock under a live run.
@@ -38,7 +38,7 @@ class AdvisoryLock:
     def held(self) -> bool:
         return self._conn is not None
 
-    def try_acquire(self) -> bool:
+    def try_acquire(self, wait: float = 0.0) -> bool:
         if self._conn is not None:
             return True
         conn = connect(self._location, **KEEPALIVE)
@@ -48,8 +48,7 @@ class AdvisoryLock:
                     conn.execute(statement)
                 if conn.info.server_version >= 140000:
                     conn.execute("SET idle_session_timeout = 0")
-                row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()
-                got = row is not None and bool(row[0])
+                got = self._take(conn, wait)
         except BaseException:
             conn.close()
             raise
@@ -57,6 +56,19 @@ class AdvisoryLock:
             conn.close()
             return False
         self._conn = conn
+        return True
+
+    def _take(self, conn: Any, wait: float) -> bool:
+        if wait <= 0:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()
+            return row is not None and bool(row[0])
+        conn.execute(f"SET lock_timeout = {max(1, int(wait * 1000))}")
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
+        except driver().errors.LockNotAvailable:
+            return False
+        finally:
+            conn.execute("SET lock_timeout = 0")
         return True
 
     def release(self) -> None:

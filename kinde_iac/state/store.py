@@ -320,6 +320,8 @@ class StateStore:
                     session.release()
                 raise
             if isinstance(outcome, lock_rules.Held):
+                if session is not None:
+                    session.release()
                 return outcome
             self._held_lock_id = outcome.info.id
         if outcome.replaced is not None:

@@ -68,6 +68,7 @@ sys.stdin.read()
 
 def test_the_force_unlock_hint_runs_as_pasted(work: Workdir, kinde: Kinde, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(work.root)
+    monkeypatch.delenv("KINDE_IAC_STATE", raising=False)  # the default state/dev.db is the point here
     Path("environments").mkdir()
     work.write("environments/dev.json", CONFIG)
     # A lock taken through the library without tying it to the process: never taken over automatically.

@@ -180,3 +180,29 @@ def test_a_password_in_the_state_url_is_never_printed(work: Workdir, kinde: Kind
         assert "postgresql://postgres:***@127.0.0.1:1/test" in result.stderr, result.stderr
     env = work.run("plan", "--config", str(work.root / "dev.json"), env={"KINDE_IAC_STATE": url})
     assert env.exit_code == 1 and "Sup3r-s3cret" not in env.output + env.stderr
+
+
+def test_plan_and_drift_need_only_a_read_only_database_role(work: Workdir, kinde: Kinde, pg_url: str,
+                                                            pg_schema: str) -> None:
+    import pg_support
+
+    args = pg_args(work, pg_url)
+    assert work.run("apply", *args, "--auto-approve").exit_code == 0
+    role = f"{pg_schema}_ro"
+    pg_support.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        pg_support.execute(f'GRANT USAGE ON SCHEMA "{pg_schema}" TO "{role}"')
+        pg_support.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{pg_schema}" TO "{role}"')
+        rest = pg_url.split("@", 1)[1]
+        read_only = f"postgresql://{role}@{rest}"
+        ro_args = pg_args(work, read_only)
+        plan = work.run("plan", *ro_args, "--detailed-exitcode")
+        assert plan.exit_code == 0 and "No changes." in plan.output, plan.output + plan.stderr
+        assert work.run("drift", *ro_args).exit_code == 0
+        assert work.run("state", "list", *ro_args).exit_code == 0
+        refused = work.run("apply", *ro_args, "--auto-approve")
+        assert refused.exit_code == 1 and "permission denied" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    finally:
+        pg_support.execute(f'DROP OWNED BY "{role}"')
+        pg_support.execute(f'DROP ROLE "{role}"')

@@ -46,6 +46,9 @@ class PostgresBackend:
             backend._tables = PgTables.of(Sql(backend._conn, backend._q, workspace))
             backend._session_lock = AdvisoryLock(location, advisory_key(location.schema, workspace), backend._conn)
             with translated_errors(location):
+                if backend._conn.info.server_version >= 140000:
+                    # An apply's connection idles between steps; a server-wide idle timeout must not end it.
+                    backend._conn.execute("SET idle_session_timeout = 0")
                 backend._born = backend._check()
         except BaseException:
             backend.close()

@@ -126,14 +126,17 @@ class StateStore:
         """
         with self._mutex:
             self.ensure_created()
+            pending = self._pending_identity
             with self._backend.writing() as tables:
                 if guard:
                     holder = lock_rules.holder(tables, self._where)
                     if holder is not None and holder.id != self._held_lock_id:
                         raise lock_rules.locked_error(holder, self.unlock_command)
-                if self._pending_identity is not None:
-                    self._record_identity(tables, self._pending_identity)
+                if pending is not None:
+                    self._record_identity(tables, pending)
                 yield tables
+            if pending is not None:
+                self._pending_identity = None  # committed with this write
 
     def _load(self, row: rows.Row) -> StateResource:
         return rows.from_row(row, StateResource, self._where)
@@ -201,7 +204,6 @@ class StateStore:
         missing = live.missing_from(recorded)
         if missing:
             tables.meta.write(missing)
-        self._pending_identity = None
 
     # ------------------------------------------------------------------ resources
 

@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+#: PostgreSQL fixtures and the one header line saying whether PostgreSQL tests can run.
+pytest_plugins = ["pg_support"]
+
 FIGURES: dict[str, Any] = {}
 #: Set by GitHub Actions in every step; a test run inside a workflow must not write to that job's files
 #: or reach its repository (the CI tests set their own).

@@ -8,11 +8,13 @@ from typing import Any
 
 import click
 
+STATE_HELP = ("State: a SQLite file or postgresql://user@host/db?schema=NAME (else KINDE_IAC_STATE, else the "
+              "workspace file's \"kinde\": {\"state\": ...}, else state/<workspace>.db).")
+
 
 def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that works on a workspace takes."""
-    fn = click.option("--state", "state_path", metavar="PATH",
-                      help="State file (default state/<workspace>.db).")(fn)
+    fn = click.option("--state", "state_path", metavar="PATH|URL", help=STATE_HELP)(fn)
     fn = click.option("--config", "config_path", metavar="FILE",
                       help="Config file; the workspace is the file's stem.")(fn)
     fn = click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import client_options, project_option, speed_options, use_color
+from kinde_iac.cli.options import STATE_HELP, client_options, project_option, speed_options, use_color
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
@@ -16,7 +16,7 @@ from kinde_iac.errors import KindeIacError
               help="Workspace: environments/NAME.json (repeat to plan several; each uses KINDE_CLIENT_ID_<NAME> "
                    "and friends when set).")
 @click.option("--config", "config_path", metavar="FILE", help="Config file; the workspace is the file's stem.")
-@click.option("--state", "state_path", metavar="PATH", help="State file (default state/<workspace>.db).")
+@click.option("--state", "state_path", metavar="PATH|URL", help=STATE_HELP)
 @click.option("--out", "out_path", metavar="FILE",
               help="Save the plan for `kinde-iac apply FILE` ({workspace} in FILE: one file per workspace).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "gitlab"]), default="text",

@@ -29,7 +29,7 @@ COMMANDS: dict[str, CommandInfo] = {
     "import": CommandInfo("kinde_iac.cli.inventory", "import_", "Adopt live objects into state by natural key."),
     "export": CommandInfo("kinde_iac.cli.inventory", "export",
                           "Write a complete native config of the live environment."),
-    "state": CommandInfo("kinde_iac.cli.state", "state", "Inspect the state."),
+    "state": CommandInfo("kinde_iac.cli.state", "state", "Inspect the state, or migrate it to another backend."),
     "force-unlock": CommandInfo("kinde_iac.cli.state", "force_unlock", "Release a lock left behind by a killed run."),
     "comment": CommandInfo("kinde_iac.cli.ci", "comment", "Post the plan as the pull request's kinde-iac comment."),
     "api-key": CommandInfo("kinde_iac.cli.api_keys", "api_key_group", "Rotate and verify Kinde API keys."),

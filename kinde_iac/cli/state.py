@@ -1,4 +1,4 @@
-"""`state list|show|journal` and `force-unlock`."""
+"""`state list|show|journal|migrate` and `force-unlock`."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ from kinde_iac.errors import KindeIacError
 
 @click.group()
 def state() -> None:
-    """Inspect the state file."""
+    """Inspect the state, or move it to another backend."""
 
 
 @state.command("list")
@@ -32,7 +32,7 @@ def state_show(workspace: str | None, config_path: str | None, state_path: str |
     store = _open_state(workspace, config_path, state_path)
     row = store.get(address)
     if row is None:
-        raise KindeIacError(f"{address} is not in state {store.path}")
+        raise KindeIacError(f"{address} is not in state {store.location}")
     click.echo(json.dumps({"address": row.address, "kinde_id": row.kinde_id, "natural": list(row.natural),
                            "depends_on": list(row.depends_on), "attributes": row.attributes,
                            "updated_at": row.updated_at}, indent=2, sort_keys=True))
@@ -48,6 +48,55 @@ def state_journal(workspace: str | None, config_path: str | None, state_path: st
                    f"\t{e.kinde_id or ''}\t{e.detail}")
 
 
+@state.command("migrate")
+@workspace_options
+@click.option("--to", "to", required=True, metavar="PATH|URL",
+              help="Where the state goes: a SQLite file, or postgresql://user@host/db?schema=NAME.")
+@click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for each state lock.")
+def state_migrate(workspace: str | None, config_path: str | None, state_path: str | None, to: str,
+                  lock_timeout: float) -> None:
+    """Copy the workspace's state (lineage, serial, resources, journal, history) to another backend.
+
+    The source is the state the usual -w/--config/--state name. A target already holding this
+    workspace with another lineage is refused. The source is left as it was: point kinde-iac at the
+    target afterwards (--state, KINDE_IAC_STATE or "kinde": {"state": ...}).
+    """
+    from kinde_iac.engine.session import take_lock
+    from kinde_iac.state import StateStore, parse_location
+
+    source = _open_state(workspace, config_path, state_path)
+    try:
+        target_location = parse_location(to)
+    except KindeIacError as err:
+        raise KindeIacError(f"--to: {err}") from None
+    if target_location == source.location:
+        raise KindeIacError(f"--to names the source state itself ({source.location})")
+    target = StateStore.open(target_location, workspace=source.workspace)
+    try:
+        say = _say_on_stderr
+        source_lock = take_lock(source, "migrate", lock_timeout, on_wait=say)
+        try:
+            target_lock = take_lock(target, "migrate", lock_timeout, on_wait=say)
+            try:
+                copied = source.copy_to(target)
+            finally:
+                target.release_lock(target_lock.id)
+        finally:
+            source.release_lock(source_lock.id)
+    finally:
+        target.close()
+        source.close()
+    click.echo(f"Migrated workspace {source.workspace!r} from {source.location} to {target_location}: lineage "
+               f"{copied.lineage}, serial {copied.serial}, {copied.resources} resources, {copied.applies} applies, "
+               f"{copied.journal} journal entries.")
+    click.echo(f"The source is unchanged. From now on use the new state (--state, KINDE_IAC_STATE or "
+               f"\"kinde\": {{\"state\": ...}} in the workspace file) and stop using {source.location}.")
+
+
+def _say_on_stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
 def _open_state(workspace: str | None, config_path: str | None, state_path: str | None) -> Any:
     from kinde_iac.engine.session import resolve_target
     from kinde_iac.state import StateStore
@@ -55,7 +104,11 @@ def _open_state(workspace: str | None, config_path: str | None, state_path: str 
     target = resolve_target(workspace, config_path, state_path)
     if not target.state.exists():
         raise KindeIacError(f"no state file at {target.state} (nothing applied yet)")
-    return StateStore.open(target.state, workspace=target.name)
+    store = StateStore.open(target.state, workspace=target.name, unlock_command=target.unlock_command())
+    if not store.born:
+        store.close()
+        raise KindeIacError(f"no state of workspace {target.name!r} at {target.state} (nothing applied yet)")
+    return store
 
 
 @click.command("force-unlock")

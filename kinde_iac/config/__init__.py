@@ -3,7 +3,7 @@
 Resource kinds own their part of the format (``resources/``); this package iterates the registry.
 """
 
-from kinde_iac.config.loader import discover_workspaces, load_workspace, workspace_file
+from kinde_iac.config.loader import discover_workspaces, load_workspace, state_setting, workspace_file
 from kinde_iac.config.model import IgnoreRule, KindeTarget, Workspace
 from kinde_iac.config.schema import json_schema
 from kinde_iac.config.validate import check_workspaces, validate_workspace
@@ -16,6 +16,7 @@ __all__ = [
     "discover_workspaces",
     "json_schema",
     "load_workspace",
+    "state_setting",
     "validate_workspace",
     "workspace_file",
 ]

@@ -96,6 +96,22 @@ def load_workspace(
     return ws
 
 
+def state_setting(path: str | Path, env: Mapping[str, str] | None = None) -> str | None:
+    """The workspace file's ``kinde.state`` (shared parts merged, references substituted), read
+    without loading the rest, so commands that only touch the state need no other secret set."""
+    path = Path(path)
+    doc, root = load_tree(path, os.fspath(path), [])
+    kinde = doc.get("kinde")
+    if not isinstance(kinde, dict) or kinde.get("state") is None:
+        return None
+    only = {"variables": doc.get("variables") or {}, "kinde": {"state": kinde["state"]}}
+    value = substitute(only, root, os.environ if env is None else env)["kinde"]["state"]
+    if not isinstance(value, str):
+        file, where = root.locate(("kinde", "state"))
+        raise ConfigError("expected a string: a state file path or a postgresql:// URL", file=file, path=where)
+    return value
+
+
 def _extends_targets(path: Path) -> list[Path]:
     """Files ``path`` extends, resolved; unreadable files extend nothing (loading reports them)."""
     try:

@@ -29,6 +29,9 @@ class KindeTarget:
     environment: str | None = None
     #: Marks a production workspace for ``lint`` (None: decided by the workspace name, issue 18).
     production: bool | None = None
+    #: Where the state lives when neither --state nor KINDE_IAC_STATE says: a file path or a
+    #: ``postgresql://`` URL, usually ``${env:...}`` (docs/state.md).
+    state: str | None = None
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shlex
 import socket
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -12,27 +13,50 @@ from typing import Any
 
 import attrs
 
-from kinde_iac.config import load_workspace, workspace_file
+from kinde_iac.config import load_workspace, state_setting, workspace_file
 from kinde_iac.config.model import Workspace
 from kinde_iac.engine.events import RefreshListener
 from kinde_iac.engine.refresh import LiveState, refresh
-from kinde_iac.errors import KindeIacError, LockError
+from kinde_iac.errors import ConfigError, KindeIacError, LockError
 from kinde_iac.kinde import KindeClient, resolve_credentials, tuning_from_env
 from kinde_iac.resources import KINDS, Resource
-from kinde_iac.state import LockInfo, StateResource, StateStore
+from kinde_iac.state import LockInfo, StateIdentity, StateLocation, StateResource, StateStore, parse_location
+
+#: The environment variable naming the state (a path or a postgresql:// URL) when --state does not.
+STATE_VARIABLE = "KINDE_IAC_STATE"
 
 
 @attrs.frozen
 class Target:
-    """Which workspace, which config file and which state file a command works on."""
+    """Which workspace, which config file and which state a command works on."""
 
     name: str
     config: Path
-    state: Path
+    #: A SQLite file or a PostgreSQL database; ``str()`` shows it without a password.
+    state: StateLocation
+    #: Where ``state`` came from: "--state", "KINDE_IAC_STATE", "kinde.state" or "default".
+    state_source: str = "default"
+
+    def cli_args(self) -> list[str]:
+        """The options that name this target again on the command line (for hints in messages)."""
+        try:
+            by_name = self.config == workspace_file(self.name)
+        except ConfigError:
+            by_name = False
+        args = ["-w", self.name] if by_name else ["--config", str(self.config)]
+        if self.state_source == "--state":
+            args += ["--state", self.state.shown]
+        return args
+
+    def unlock_command(self) -> str:
+        """``kinde-iac force-unlock`` with the options that reach this state: the lock hint runs as pasted."""
+        return shlex.join(["kinde-iac", "force-unlock", *self.cli_args()])
 
 
 def resolve_target(workspace: str | None, config: str | None, state: str | None,
-                   base_dir: str | Path = "environments") -> Target:
+                   base_dir: str | Path = "environments", env: Mapping[str, str] | None = None) -> Target:
+    """The target a command names. Its state: ``--state``, else ``KINDE_IAC_STATE``, else the workspace
+    file's ``"kinde": {"state": ...}``, else ``state/<name>.db``."""
     if workspace and config:
         raise KindeIacError("give either --workspace or --config, not both")
     if not workspace and not config:
@@ -44,7 +68,20 @@ def resolve_target(workspace: str | None, config: str | None, state: str | None,
         assert workspace is not None
         name = workspace
         path = workspace_file(workspace, base_dir)
-    return Target(name=name, config=path, state=Path(state) if state else Path("state") / f"{name}.db")
+    environ = os.environ if env is None else env
+    if state:
+        text, source = state, "--state"
+    elif environ.get(STATE_VARIABLE):
+        text, source = environ[STATE_VARIABLE], STATE_VARIABLE
+    elif path.is_file() and (setting := state_setting(path, environ)) is not None:
+        text, source = setting, "kinde.state"
+    else:
+        return Target(name=name, config=path, state=StateLocation(path=Path("state") / f"{name}.db"))
+    try:
+        location = parse_location(text)
+    except KindeIacError as err:
+        raise KindeIacError(f"{source}: {err}") from None
+    return Target(name=name, config=path, state=location, state_source=source)
 
 
 def desired_resources(ws: Workspace) -> list[Resource]:
@@ -97,15 +134,18 @@ class Session:
 
 def take_lock(store: StateStore, operation: str, timeout: float = 0.0,
               on_wait: Callable[[str], None] | None = None) -> LockInfo:
-    """The state lock. A held lock fails at once, unless ``timeout`` allows waiting (said to ``on_wait``)."""
+    """The state lock. A held lock fails at once, unless ``timeout`` allows waiting (said to ``on_wait``).
+
+    The lock is tied to this process, so once it is gone another run takes the lock over; ``on_wait``
+    also hears when this run takes over the lock of a dead one."""
     try:
-        return store.acquire_lock(operation)
+        return store.acquire_lock(operation, tie_to_process=True, on_note=on_wait)
     except LockError as err:
         if timeout <= 0:
             raise
         if on_wait is not None:
             on_wait(f"Waiting up to {timeout:g}s for the state lock: {err}")
-    return store.acquire_lock(operation, timeout=timeout)
+    return store.acquire_lock(operation, timeout=timeout, tie_to_process=True, on_note=on_wait)
 
 
 def open_session(target: Target, *, env: Mapping[str, str] | None = None, connect: bool = True,
@@ -116,7 +156,7 @@ def open_session(target: Target, *, env: Mapping[str, str] | None = None, connec
     else:
         ws = load_workspace(target.config, name=target.name, env=env)
     desired = desired_resources(ws)
-    state = StateStore.open(target.state, workspace=target.name)
+    state = StateStore.open(target.state, workspace=target.name, unlock_command=target.unlock_command())
     session = Session(target=target, workspace=ws, desired=desired, state=state)
     if connect:
         environ = workspace_environ(target.name, env if env is not None else os.environ)
@@ -148,7 +188,25 @@ def check_environment(session: Session) -> dict[str, Any]:
             f"workspace {session.target.name!r} expects Kinde environment {expected!r}, but the credentials "
             f"reach {env.get('code')!r} at {session.api.base_url}; refusing to continue")
     session.environment = env
+    check_state_identity(session, env)
     return env
+
+
+def check_state_identity(session: Session, env: Mapping[str, Any]) -> None:
+    """The state must belong to the Kinde business, domain and environment the credentials reach
+    (recorded at its first write): otherwise its ids belong to someone else's objects. Asks
+    ``GET /api/v1/business`` only when the recorded domain cannot vouch for the business."""
+    live = StateIdentity(domain=env.get("kinde_domain") or None, environment=env.get("code") or None)
+    session.state.claim_identity(live, business=lambda: business_code(session))
+
+
+def business_code(session: Session) -> str | None:
+    try:
+        business = session.api.get_object("/api/v1/business", "business")
+    except KindeIacError as err:
+        raise KindeIacError(f"cannot tell which Kinde business the credentials belong to, which the state "
+                            f"records (the M2M application needs the read:businesses scope): {err}") from None
+    return business.get("code") or None
 
 
 def own_client_id(session: Session) -> str:

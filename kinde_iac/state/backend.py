@@ -15,9 +15,12 @@ Contract:
 - Failures of the storage engine surface as :class:`~kinde_iac.errors.StateError` naming
   :attr:`StateBackend.where`, never as the driver's own exception.
 - A backend is used from one thread at a time: the store serialises its callers.
+- A backend whose storage can tell a live holder from a dead one across hosts (PostgreSQL: a
+  session advisory lock) offers it as :attr:`StateBackend.session_lock`; SQLite has none.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -30,6 +33,9 @@ class MetaTable(Protocol):
 
     def bump_serial(self) -> None:
         """Add one to ``serial`` (inside the transaction that changed a resource)."""
+
+    def write(self, values: Mapping[str, str]) -> None:
+        """Set meta keys (identity, a migrated state's lineage and serial); others stay as they are."""
 
 
 class ResourceTable(Protocol):
@@ -44,6 +50,9 @@ class ResourceTable(Protocol):
     def delete(self, address: str) -> bool:
         """Delete one row; whether there was one."""
 
+    def clear(self) -> None:
+        """Delete every row (a state being replaced by ``state migrate``)."""
+
 
 class HistoryTable(Protocol):
     def insert(self, row: Row) -> None: ...
@@ -57,6 +66,11 @@ class HistoryTable(Protocol):
 
     def interrupt(self, lock_id: str) -> None:
         """Mark the applies still "running" under ``lock_id`` as "interrupted"."""
+
+    def all(self) -> list[Row]:
+        """Every apply, oldest first."""
+
+    def clear(self) -> None: ...
 
 
 class JournalTable(Protocol):
@@ -74,15 +88,37 @@ class JournalTable(Protocol):
     def unfinished(self) -> list[Row]:
         """Entries without a result, in id order."""
 
+    def all(self) -> list[Row]:
+        """Every entry, in id order."""
+
+    def clear(self) -> None: ...
+
 
 class LockTable(Protocol):
     def get(self) -> Row | None:
-        """The lock row (a :class:`~kinde_iac.state.LockInfo`), or None when unlocked."""
+        """The lock row (a :class:`~kinde_iac.state.LockInfo`, ``process`` included), or None."""
 
     def insert(self, row: Row) -> None:
         """Take the lock; must fail if a row exists, even if the caller's check were wrong."""
 
     def delete(self) -> None: ...
+
+
+class SessionLock(Protocol):
+    """A lock the storage engine itself ties to this process's connection: it ends when the
+    process or its connection does, on any host, so a lock row without it is provably stale."""
+
+    @property
+    def held(self) -> bool:
+        """Whether this process holds it."""
+
+    def try_acquire(self, wait: float = 0.0) -> bool:
+        """Take it if it is free, waiting up to ``wait`` seconds; whether this process now holds it."""
+
+    def release(self) -> None: ...
+
+    def other_holder(self) -> str | None:
+        """A description of the live session holding it (for messages), or None when it is free."""
 
 
 class Tables(Protocol):
@@ -126,5 +162,9 @@ class StateBackend(Protocol):
 
     def writing(self) -> AbstractContextManager[Tables]:
         """The tables of a born state inside one write transaction."""
+
+    @property
+    def session_lock(self) -> SessionLock | None:
+        """The storage engine's own lock for this workspace, if it has one."""
 
     def close(self) -> None: ...

@@ -64,7 +64,12 @@ class JournalEntry:
 
 @attrs.frozen
 class LockInfo:
-    """Who holds the state lock, for what, and since when (ISO-8601 UTC)."""
+    """Who holds the state lock, for what, and since when (ISO-8601 UTC).
+
+    ``process`` names the holder's process exactly (:mod:`kinde_iac.state.process`) when the
+    holder tied the lock to its lifetime, so this host can prove it gone; it is bookkeeping, not
+    identity, and takes no part in comparisons.
+    """
 
     id: str
     operation: str
@@ -72,6 +77,7 @@ class LockInfo:
     host: str
     pid: int
     since: str
+    process: str | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

@@ -1,7 +1,8 @@
 """Fixtures for the state store tests: a state path in tmp, resources, and child processes.
 
-Child processes run real Python against the same file, because the properties under test (the
-lock, crash safety) are about separate processes sharing one SQLite file.
+Child processes run real Python against the same state, because the properties under test (the
+lock, crash safety) are about separate processes sharing one SQLite file or one database. ``place``
+runs a test once per backend (the contract suite).
 """
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pg_support
 import pytest
+from backend_places import BACKENDS, Place, sqlite_place
 
 from kinde_iac.state import StateStore
 
@@ -29,6 +32,18 @@ def store(state_path: Path) -> Iterator[StateStore]:
     s = StateStore.open(state_path, workspace="staging", create=True, domain="acme-staging.kinde.com")
     yield s
     s.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Place]:
+    """Each backend in turn: a state file in tmp, or a schema of its own on the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield sqlite_place(tmp_path)
+        return
+    server = pg_support.require()
+    schema = pg_support.new_schema_name()
+    yield Place("postgresql", pg_support.with_schema(server, schema))
+    pg_support.drop_schema(schema)
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ class SqliteTables:
 
     @classmethod
     def of(cls, db: Database) -> SqliteTables:
-        return cls(SqliteMeta(db), SqliteResources(db), SqliteHistory(db), SqliteJournal(db), SqliteLock(db))
+        conn = db.conn
+        return cls(SqliteMeta(conn), SqliteResources(conn), SqliteHistory(conn), SqliteJournal(conn), SqliteLock(conn))
 
 
 class SqliteBackend:
@@ -68,6 +69,11 @@ class SqliteBackend:
     @property
     def born(self) -> bool:
         return self._born
+
+    @property
+    def session_lock(self) -> None:
+        """A file has no lock that ends with its holder: the lock row decides (docs/state.md)."""
+        return None
 
     def create(self) -> None:
         if self._born:
@@ -120,7 +126,7 @@ class SqliteBackend:
         missing = [t for t in schema.TABLES if t not in tables]
         if missing:
             raise not_a_state(self.where, f"missing table(s) {', '.join(missing)}")
-        meta = SqliteMeta(db).read()
+        meta = SqliteMeta(db.conn).read()
         check_meta(meta, supported=schema.SCHEMA_VERSION, workspace=self.workspace, where=self.where)
         return True
 
@@ -131,6 +137,7 @@ class SqliteBackend:
         if self.path is not None:
             # WAL lets plans read while an apply writes; it is a property of the file, set once.
             db.enable_wal()
+            database.relax_sync(db)
         with database.transaction(db):
             if "meta" not in db.table_names():
                 schema.create_tables(db)

@@ -1,58 +1,72 @@
 """SQLite tables ``applies`` (the apply history) and ``journal`` (one row per object step)."""
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.db import NotFoundError
+import sqlite3
 
 from kinde_iac.state.rows import Row
+from kinde_iac.state.sqlite.rows import fetch_all, fetch_one, insert_sql
+
+APPLY_COLUMNS = ("id", "who", "host", "pid", "lock_id", "started_at", "finished_at", "status", "summary")
+JOURNAL_COLUMNS = ("apply_id", "address", "action", "method", "path", "started_at", "finished_at", "outcome",
+                   "detail", "kinde_id")
+_INSERT_APPLY = insert_sql("applies", APPLY_COLUMNS)
+_INSERT_ENTRY = insert_sql("journal", JOURNAL_COLUMNS)
 
 
 class SqliteHistory:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
 
     def insert(self, row: Row) -> None:
-        self._db.table("applies").insert(row)
+        self._conn.execute(_INSERT_APPLY, {c: row[c] for c in APPLY_COLUMNS})
 
     def exists(self, apply_id: str) -> bool:
-        return bool(self._db.table("applies").count_where("id = ?", [apply_id]))
+        return self._conn.execute("SELECT 1 FROM applies WHERE id = ?", (apply_id,)).fetchone() is not None
 
     def finish(self, apply_id: str, *, finished_at: str, status: str, summary: str) -> None:
-        self._db.table("applies").update(apply_id, {"finished_at": finished_at, "status": status, "summary": summary})
+        self._conn.execute("UPDATE applies SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
+                           (finished_at, status, summary, apply_id))
 
     def latest_id(self) -> str | None:
         # rowid order is insertion order: started_at can tie within a millisecond.
-        latest = list(self._db.table("applies").rows_where(select="id", order_by="rowid DESC", limit=1))
-        return latest[0]["id"] if latest else None
+        latest = self._conn.execute("SELECT id FROM applies ORDER BY rowid DESC LIMIT 1").fetchone()
+        return latest[0] if latest else None
 
     def interrupt(self, lock_id: str) -> None:
-        self._db.execute(
-            "UPDATE applies SET status = 'interrupted' WHERE lock_id = ? AND status = 'running'", [lock_id]
-        )
+        self._conn.execute("UPDATE applies SET status = 'interrupted' WHERE lock_id = ? AND status = 'running'",
+                           (lock_id,))
+
+    def all(self) -> list[Row]:
+        return fetch_all(self._conn, "SELECT * FROM applies ORDER BY rowid")
+
+    def clear(self) -> None:
+        self._conn.execute("DELETE FROM applies")
 
 
 class SqliteJournal:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
 
     def insert(self, row: Row) -> int:
-        entry_id = self._db.table("journal").insert(row).last_pk
+        entry_id = self._conn.execute(_INSERT_ENTRY, {c: row[c] for c in JOURNAL_COLUMNS}).lastrowid
         assert isinstance(entry_id, int)
         return entry_id
 
     def get(self, entry_id: int) -> Row | None:
-        try:
-            return self._db.table("journal").get(entry_id)
-        except NotFoundError:
-            return None
+        return fetch_one(self._conn, "SELECT * FROM journal WHERE id = ?", (entry_id,))
 
     def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str, kinde_id: str | None) -> None:
-        self._db.table("journal").update(
-            entry_id, {"finished_at": finished_at, "outcome": outcome, "detail": detail, "kinde_id": kinde_id}
-        )
+        self._conn.execute("UPDATE journal SET finished_at = ?, outcome = ?, detail = ?, kinde_id = ? WHERE id = ?",
+                           (finished_at, outcome, detail, kinde_id, entry_id))
 
     def of_apply(self, apply_id: str) -> list[Row]:
-        return list(self._db.table("journal").rows_where("apply_id = ?", [apply_id], order_by="id"))
+        return fetch_all(self._conn, "SELECT * FROM journal WHERE apply_id = ? ORDER BY id", (apply_id,))
 
     def unfinished(self) -> list[Row]:
-        return list(self._db.table("journal").rows_where("finished_at IS NULL", order_by="id"))
+        return fetch_all(self._conn, "SELECT * FROM journal WHERE finished_at IS NULL ORDER BY id")
+
+    def all(self) -> list[Row]:
+        return fetch_all(self._conn, "SELECT * FROM journal ORDER BY id")
+
+    def clear(self) -> None:
+        self._conn.execute("DELETE FROM journal")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import client_options, speed_options, use_color
+from kinde_iac.cli.options import client_options, speed_options, target_options, use_color
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
@@ -24,9 +24,10 @@ from kinde_iac.errors import KindeIacError
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
 @speed_options(8)
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
+@target_options
 def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str | None, out_path: str | None,
          fmt: str, full_plan_hint: str | None, detailed_exitcode: bool, no_color: bool, parallelism: int,
-         max_rps: float | None, allow_mass_delete: bool) -> None:
+         max_rps: float | None, allow_mass_delete: bool, targets: tuple[str, ...], replace: tuple[str, ...]) -> None:
     """Show what apply would change."""
     from kinde_iac.engine.planfile import write_plan_file
     from kinde_iac.engine.workspaces import plan_workspaces
@@ -35,13 +36,14 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     from kinde_iac.render.progress import Progress
     from kinde_iac.render.text import render_plan
 
-    targets: list[str | None] = list(workspaces) or [None]
-    if len(targets) > 1 and (config_path or state_path or out_path):
+    names: list[str | None] = list(workspaces) or [None]
+    if len(names) > 1 and (config_path or state_path or out_path):
         raise KindeIacError("--config, --state and --out work on one workspace; plan several with --workspace only")
     planned = plan_workspaces(
-        targets, config=config_path, state=state_path, parallelism=parallelism, allow_mass_delete=allow_mass_delete,
+        names, config=config_path, state=state_path, parallelism=parallelism, allow_mass_delete=allow_mass_delete,
         client_options=client_options(parallelism, max_rps), documents=bool(out_path) or fmt == "json",
-        progress=lambda session: Progress.choose(quiet=fmt != "text", requests=session.requests))
+        progress=lambda session: Progress.choose(quiet=fmt != "text", requests=session.requests),
+        targets=targets, replace=replace)
     results = planned.results
     if out_path and results[0].document is not None:
         write_plan_file(out_path, results[0].document)

@@ -68,6 +68,7 @@ def test_schema_is_generated_from_the_model() -> None:
         "env_vars",
         "api_keys",
         "ignore",
+        "moved",
         "max_delete_fraction",
         "lint",
         "application",

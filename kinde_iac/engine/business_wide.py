@@ -10,7 +10,7 @@ import attrs
 from kinde_iac.config.loader import discover_workspaces
 from kinde_iac.config.model import Workspace
 from kinde_iac.config.offline import load_without_secrets
-from kinde_iac.engine.plan_model import Action, Plan, ResourceChange
+from kinde_iac.engine.plan_model import UNKNOWN, Action, Plan, ResourceChange
 from kinde_iac.engine.session import Session
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import BY_NAME, Resource
@@ -48,8 +48,10 @@ def add_effects(plan: Plan, session: Session) -> Plan:
     for ch in wide:
         resource = desired.get(ch.address) or Resource(kind=ch.kind, key=ch.key, natural=ch.natural,
                                                        attributes=dict(ch.before or {}))
+        unknown = frozenset(c.name for c in ch.changes if c.before == UNKNOWN)
         notes = BY_NAME[ch.kind].business_wide_effects(resource, _business_wide(ch), others,
-                                                      deleting=ch.action == Action.DELETE)
+                                                      deleting=ch.action in (Action.DELETE, Action.REPLACE),
+                                                      unknown=unknown)
         if notes:
             updated[ch.address] = attrs.evolve(ch, notes=(*ch.notes, *notes))
     if not updated:

@@ -161,9 +161,10 @@ class Kind(KindConfig):
         return []
 
     def business_wide_effects(self, resource: Resource, changed: frozenset[str], others: Sequence[WorkspaceView],
-                              *, deleting: bool = False) -> list[str]:
+                              *, deleting: bool = False, unknown: frozenset[str] = frozenset()) -> list[str]:
         """What a change of ``changed`` business-wide fields (or a delete) does to the environments
-        of ``others``, the project's other workspaces, for the plan's notes."""
+        of ``others``, the project's other workspaces, for the plan's notes. ``unknown``: those of
+        them written because nobody knows what Kinde holds."""
         return []
 
     # -- one-time secrets ---------------------------------------------------------------------------

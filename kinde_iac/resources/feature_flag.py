@@ -212,23 +212,28 @@ class FeatureFlagKind(Kind):
         return ["flag definitions are business-wide: this affects every Kinde environment"]
 
     def business_wide_effects(self, resource: Resource, changed: frozenset[str], others: Sequence[WorkspaceView],
-                              *, deleting: bool = False) -> list[str]:
+                              *, deleting: bool = False, unknown: frozenset[str] = frozenset()) -> list[str]:
         key = resource.natural[0]
         users = [(ws, f) for ws in others for f in self.entries(ws) if f.key == key]
+        if not users:
+            return []
         if deleting:
-            if not users:
-                return []
             several = len(users) > 1
             return [(f"still defined by workspace{'s' if several else ''} {_names(ws for ws, _ in users)}: "
-                     f"deleting it removes it from {'their environments' if several else 'its environment'} too")]
+                     f"deleting it (the first step of a replacement too) removes it and its overrides from "
+                     f"{'their environments' if several else 'its environment'} as well")]
         if "default_value" not in changed:
             return []
         following = [ws for ws, f in users if f.value is None]
         own = [ws for ws, f in users if f.value is not None]
-        note = ("the new default is the effective value in every environment without an override of its own: "
-                + (f"it changes in the environment{'s' if len(following) > 1 else ''} of workspace"
-                   f"{'s' if len(following) > 1 else ''} {_names(following)}, which set no value"
-                   if following else "no other workspace of this project follows the default"))
+        several = len(following) > 1
+        where = (f"the environment{'s' if several else ''} of workspace{'s' if several else ''} {_names(following)}, "
+                 f"which set no value" if following else "no other workspace of this project, since none follows it")
+        if "default_value" in unknown:
+            note = (f"writes the default, which Kinde cannot show: if it held another one, the effective value "
+                    f"changes in every environment without an override of its own, here {where}")
+        else:
+            note = f"the new default is the effective value in every environment without an override of its own: {where}"
         if own:
             note += f"; {_names(own)} set{'s' if len(own) == 1 else ''} {'its' if len(own) == 1 else 'their'} own"
         return [note]

@@ -71,7 +71,7 @@ def move_in_state(store: StateStore, source: str, target: str, *, who: str) -> S
     if split_address(source)[0] != split_address(target)[0]:
         raise KindeIacError(f"cannot move {source} to {target}: an object keeps its kind")
     row = renamed(rows[source], target)
-    _journaled(store, source, "move", who, put=row, remove=source)
+    _journaled(store, target, "move", who, put=row, remove=source, detail=f"moved from {source} (state mv)")
     return row
 
 
@@ -80,14 +80,15 @@ def remove_from_state(store: StateStore, address: str, *, who: str) -> StateReso
     row = store.get(address)
     if row is None:
         raise KindeIacError(f"{address} is not in state {store.path or store.workspace}")
-    _journaled(store, address, "forget", who, remove=address)
+    _journaled(store, address, "forget", who, remove=address, detail="removed from state (state rm); Kinde keeps it")
     return row
 
 
 def _journaled(store: StateStore, address: str, action: str, who: str, *, put: StateResource | None = None,
-               remove: str | None = None) -> None:
+               remove: str | None = None, detail: str = "") -> None:
     # A state edit is a one-step apply in the history, so `state journal` shows who did what.
     apply_id = store.begin_apply(who=who, summary={"state": action, "address": address})
     entry = store.journal_intent(apply_id, address, action, "", "")
-    store.journal_result(entry, outcome="ok", kinde_id=put.kinde_id if put else None, put=put, remove=remove)
+    store.journal_result(entry, outcome="ok", detail=detail, kinde_id=put.kinde_id if put else None, put=put,
+                         remove=remove)
     store.end_apply(apply_id, status="ok", summary={"state": action, "address": address})

@@ -151,7 +151,7 @@ def render_change(ch: ResourceChange, style: Style) -> list[str]:
     headline = _HEADLINE[ch.action]
     lines.append(f"  # {style(ch.address, bold=True)} {headline}")
     if ch.moved_from is not None:
-        lines.append(f"  #  (moved from {ch.moved_from})")
+        lines.append(f"  # (moved from {ch.moved_from})")
     for note in ch.notes:
         lines.append(f"  # ({note})")
     sym = _SYMBOL[ch.action]

@@ -29,7 +29,7 @@ def drift(workspaces: tuple[str, ...], config_path: str | None, state_path: str 
     from kinde_iac.errors import KindeIacError
     from kinde_iac.render import drift as render
 
-    names: list[str | None] = list(workspaces) or [None]
+    names: list[str | None] = list(dict.fromkeys(workspaces)) or [None]  # a repeated name once
     if len(names) > 1 and (config_path or state_path):
         raise KindeIacError("--config and --state work on one workspace; check several with --workspace only")
 

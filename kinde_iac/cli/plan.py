@@ -36,7 +36,7 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     from kinde_iac.render.progress import Progress
     from kinde_iac.render.text import render_plan
 
-    names: list[str | None] = list(workspaces) or [None]
+    names: list[str | None] = list(dict.fromkeys(workspaces)) or [None]  # a repeated name once
     if len(names) > 1 and (config_path or state_path or out_path):
         raise KindeIacError("--config, --state and --out work on one workspace; plan several with --workspace only")
     planned = plan_workspaces(

@@ -47,7 +47,7 @@ def validate(workspaces: tuple[str, ...], config_path: str | None, state_path: s
         click.echo(f"Success! {len(loaded)} workspaces are valid: {', '.join(w.workspace.name for w in loaded)}."
                    + (f" Not set, so checked as references only: {', '.join(unset)}." if unset else ""))
         return
-    names: list[str | None] = list(workspaces) or [None]
+    names: list[str | None] = list(dict.fromkeys(workspaces)) or [None]  # a repeated name once
     if len(names) > 1 and (config_path or state_path):
         raise KindeIacError("--config and --state work on one workspace; validate several with --workspace only")
     if len(names) == 1:

@@ -15,9 +15,24 @@ from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
 
+def usage_error_exits_1(err: click.UsageError) -> None:
+    """Exit code 2 means "changes present" or "drift found" to CI, so a misspelt option, a missing
+    argument or an unknown command must exit 1 (click's usage errors exit 2 by default)."""
+    # click declares exit_code on the class; this instance's differs on purpose
+    err.exit_code = ExitCode.ERROR  # type: ignore[misc]
+
+
 class _Group(click.Group):
     """Lazy commands, and every expected failure as one readable line and exit code 1 (a traceback
-    only with --debug)."""
+    only with --debug), usage errors included."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            usage_error_exits_1(err)
+            raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -35,6 +50,9 @@ class _Group(click.Group):
         debug = bool(ctx.params.get("debug")) or bool(os.environ.get("KINDE_IAC_DEBUG"))
         try:
             return super().invoke(ctx)
+        except click.UsageError as err:  # of a subcommand: its options, arguments or name
+            usage_error_exits_1(err)
+            raise
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KindeIacError as err:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import workspace_options
+from kinde_iac.cli.options import workspace_option, workspace_options
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources.api_key import ApiKeyKind
@@ -63,7 +63,7 @@ def rotate(address: str, workspace: str | None, config_path: str | None, state_p
 
 
 @api_key_group.command("verify")
-@click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")
+@workspace_option()
 @click.option("--config", "config_path", metavar="FILE", help="Config file; the workspace is the file's stem.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(workspace: str | None, config_path: str | None, fmt: str) -> None:

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kinde_iac.cli.options import client_options, speed_options, use_color, workspace_options
+from kinde_iac.cli.options import client_options, speed_options, target_options, use_color, workspace_options
 from kinde_iac.cli.status import ExitCode
+from kinde_iac.errors import KindeIacError
 
 if TYPE_CHECKING:
     from kinde_iac.engine.plan_model import Plan
@@ -53,12 +54,13 @@ class _Terminal:
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 @click.option("--secrets-out", metavar="FILE",
               help="Write one-time secrets of created API keys here (JSON by address, mode 0600).")
+@target_options
 def apply(workspace: str | None, config_path: str | None, state_path: str | None, plan_file: str | None,
           auto_approve: bool, no_color: bool, parallelism: int, max_rps: float | None, lock_timeout: float,
-          allow_mass_delete: bool, secrets_out: str | None) -> None:
+          allow_mass_delete: bool, secrets_out: str | None, targets: tuple[str, ...], replace: tuple[str, ...]) -> None:
     """Plan, ask for "yes", and make Kinde match the configuration; or apply exactly a saved PLAN_FILE."""
     from kinde_iac.ci.publish import publish_apply
-    from kinde_iac.engine.apply_flow import ApplyRequest, run_apply, workspace_of
+    from kinde_iac.engine.apply_flow import ApplyRequest, run_apply, saved_target
     from kinde_iac.engine.planfile import read_plan_file
     from kinde_iac.engine.secrets_file import secrets_file
     from kinde_iac.engine.session import open_session, resolve_target
@@ -67,10 +69,13 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
 
     saved = read_plan_file(plan_file) if plan_file else None
     if saved is not None:
-        workspace = workspace_of(saved, workspace, config_given=bool(config_path))
+        if targets or replace:
+            raise KindeIacError("a saved plan is applied exactly as it was made: give --target and --replace to "
+                                "`plan --out` instead")
+        workspace, config_path, state_path = saved_target(saved, workspace, config_path, state_path)
     request = ApplyRequest(saved=saved, auto_approve=auto_approve, parallelism=parallelism,
                            allow_mass_delete=allow_mass_delete, lock_timeout=lock_timeout,
-                           secrets_out=secrets_file(secrets_out))
+                           secrets_out=secrets_file(secrets_out), targets=targets, replace=replace)
     session = open_session(resolve_target(workspace, config_path, state_path),
                            client_options=client_options(parallelism, max_rps))
     try:

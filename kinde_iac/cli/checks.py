@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from kinde_iac.cli.options import workspace_option
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
@@ -31,7 +32,7 @@ def _target_options(fn: Any) -> Any:
     fn = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                       help="Output format (sarif: SARIF 2.1.0 for code scanning).")(fn)
     fn = click.option("--config", "config_path", metavar="FILE", help="Config file; the workspace is its stem.")(fn)
-    return click.option("--workspace", "-w", metavar="NAME", help="Workspace: environments/NAME.json.")(fn)
+    return workspace_option()(fn)
 
 
 def _emit(report: Any, fmt: str, out_path: str | None) -> None:

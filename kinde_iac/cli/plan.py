@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import STATE_HELP, client_options, project_option, speed_options, use_color
+from kinde_iac.cli.options import (
+    STATE_HELP,
+    client_options,
+    project_option,
+    speed_options,
+    target_options,
+    use_color,
+)
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
@@ -27,9 +34,11 @@ from kinde_iac.errors import KindeIacError
 @speed_options(8)
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 @project_option
+@target_options
 def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str | None, out_path: str | None,
          fmt: str, full_plan_hint: str | None, detailed_exitcode: bool, no_color: bool, parallelism: int,
-         max_rps: float | None, allow_mass_delete: bool, project: str | None) -> None:
+         max_rps: float | None, allow_mass_delete: bool, project: str | None, targets: tuple[str, ...],
+         replace: tuple[str, ...]) -> None:
     """Show what apply would change."""
     from kinde_iac.ci.publish import publish_plan
     from kinde_iac.ci.saved_plans import out_path as plan_path
@@ -42,19 +51,20 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     from kinde_iac.render.progress import Progress
     from kinde_iac.render.text import render_plan
 
-    targets: list[str | None] = list(workspaces) or [None]
-    if len(targets) > 1 and (config_path or state_path):
+    names: list[str | None] = list(dict.fromkeys(workspaces)) or [None]  # a repeated name once
+    if len(names) > 1 and (config_path or state_path):
         raise KindeIacError("--config and --state work on one workspace; plan several with --workspace only")
-    if len(targets) > 1 and fmt == "gitlab":
+    if len(names) > 1 and fmt == "gitlab":
         raise KindeIacError("--format gitlab reports one workspace (GitLab shows one report per job): "
                             "plan each workspace in its own job")
     if out_path:
-        plan_path(out_path, "", len(targets) > 1)
+        plan_path(out_path, "", len(names) > 1)
     project = project or default_project()
     planned = plan_workspaces(
-        targets, config=config_path, state=state_path, parallelism=parallelism, allow_mass_delete=allow_mass_delete,
+        names, config=config_path, state=state_path, parallelism=parallelism, allow_mass_delete=allow_mass_delete,
         client_options=client_options(parallelism, max_rps), documents=bool(out_path) or fmt == "json",
-        progress=lambda session: Progress.choose(quiet=fmt != "text", requests=session.requests))
+        progress=lambda session: Progress.choose(quiet=fmt != "text", requests=session.requests),
+        targets=targets, replace=replace)
     results = planned.results
     saved = [(plan_path(out_path, r.workspace, len(results) > 1), r.document) for r in results
              if out_path and r.document is not None]

@@ -1,4 +1,4 @@
-"""`state list|show|journal|migrate` and `force-unlock`."""
+"""`state list|show|journal|mv|rm|migrate` and `force-unlock`."""
 from __future__ import annotations
 
 import json
@@ -6,13 +6,13 @@ from typing import Any
 
 import click
 
-from kinde_iac.cli.options import workspace_options
+from kinde_iac.cli.options import say_waiting, workspace_options
 from kinde_iac.errors import KindeIacError
 
 
 @click.group()
 def state() -> None:
-    """Inspect the state, or move it to another backend."""
+    """Inspect the state, move or forget what it manages, or move it to another backend."""
 
 
 @state.command("list")
@@ -73,10 +73,9 @@ def state_migrate(workspace: str | None, config_path: str | None, state_path: st
         raise KindeIacError(f"--to names the source state itself ({source.location})")
     target = StateStore.open(target_location, workspace=source.workspace)
     try:
-        say = _say_on_stderr
-        source_lock = take_lock(source, "migrate", lock_timeout, on_wait=say)
+        source_lock = take_lock(source, "migrate", lock_timeout, on_wait=say_waiting)
         try:
-            target_lock = take_lock(target, "migrate", lock_timeout, on_wait=say)
+            target_lock = take_lock(target, "migrate", lock_timeout, on_wait=say_waiting)
             try:
                 copied = source.copy_to(target)
             finally:
@@ -93,8 +92,45 @@ def state_migrate(workspace: str | None, config_path: str | None, state_path: st
                f"\"kinde\": {{\"state\": ...}} in the workspace file) and stop using {source.location}.")
 
 
-def _say_on_stderr(message: str) -> None:
-    click.echo(message, err=True)
+@state.command("mv")
+@workspace_options
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
+def state_mv(workspace: str | None, config_path: str | None, state_path: str | None, source: str, target: str,
+             lock_timeout: float) -> None:
+    """Manage the object known as FROM under the address TO from now on (Kinde is not called). A
+    "moved" entry in the configuration does the same through a plan."""
+    from kinde_iac.engine.moves import move_in_state
+    from kinde_iac.engine.session import take_lock, who
+
+    store = _open_state(workspace, config_path, state_path)
+    lock = take_lock(store, "state mv", lock_timeout, say_waiting)
+    try:
+        row = move_in_state(store, source, target, who=who())
+    finally:
+        store.release_lock(lock.id)
+    click.echo(f"Moved {source} to {target}" + (f" [id={row.kinde_id}]" if row.kinde_id else "") + ".")
+
+
+@state.command("rm")
+@workspace_options
+@click.argument("address")
+@click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
+def state_rm(workspace: str | None, config_path: str | None, state_path: str | None, address: str,
+             lock_timeout: float) -> None:
+    """Stop managing ADDRESS: it leaves the state and stays in Kinde, untouched."""
+    from kinde_iac.engine.moves import remove_from_state
+    from kinde_iac.engine.session import take_lock, who
+
+    store = _open_state(workspace, config_path, state_path)
+    lock = take_lock(store, "state rm", lock_timeout, say_waiting)
+    try:
+        row = remove_from_state(store, address, who=who())
+    finally:
+        store.release_lock(lock.id)
+    click.echo(f"Removed {address} from state" + (f" [id={row.kinde_id}]" if row.kinde_id else "")
+               + "; Kinde still has it. Remove it from the configuration too, or the next plan adopts it again.")
 
 
 def _open_state(workspace: str | None, config_path: str | None, state_path: str | None) -> Any:

@@ -1,7 +1,8 @@
 """``$extends``: a file with its shared parts merged underneath it, left to right, recursively.
 
 Resource sections merge by ``key`` (an overriding entry changes the shared one field by field),
-``kinde`` and ``variables`` key by key, ``ignore`` rules add up, anything else is overridden. The
+``kinde`` and ``variables`` key by key, ``ignore`` rules and ``moved`` entries add up, anything else
+is overridden. The
 ``SourceNode`` tree follows every merged value, so errors still name the file that wrote it.
 """
 
@@ -76,8 +77,8 @@ def _merge_documents(
             doc[key], node.children[key] = _merge_resources(doc[key], node.children[key], value, vnode)
         elif key in ("variables", "kinde"):
             doc[key], node.children[key] = _merge_dicts(doc[key], node.children[key], value, vnode)
-        elif key == "ignore":
-            # Rules only ever add up; a repeated rule is kept once.
+        elif key in ("ignore", "moved"):
+            # Rules and moves only ever add up; a repeated one is kept once.
             rules = list(doc[key])
             lnode = SourceNode(vnode.file, vnode.path, dict(node.children[key].children))
             for j, rule in enumerate(value):

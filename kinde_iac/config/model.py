@@ -42,6 +42,17 @@ class IgnoreRule:
     until: str | None = None  # ISO date; after it the rule stops ignoring and says so
 
 
+@attrs.frozen
+class Moved:
+    """A ``moved`` entry, as Terraform's moved block: the object state knows as ``from`` is the one
+    the config now names ``to``. Written ``{"from": "application.old", "to": "application.web"}``."""
+
+    #: The old address ("from").
+    source: str
+    #: The new address ("to").
+    target: str
+
+
 # --- lint settings (issue 18) ---------------------------------------------------------------
 
 
@@ -80,6 +91,8 @@ class Workspace:
     #: Entries by config section (``"roles"`` -> the role entries); read them with ``section``.
     sections: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict, hash=False, validator=_known_sections)
     ignore: tuple[IgnoreRule, ...] = ()
+    #: Addresses that changed while the Kinde object stays (``engine.moves``).
+    moved: tuple[Moved, ...] = ()
     #: Settings of ``kinde-iac lint`` (issue 18).
     lint: LintSettings = LintSettings()
     #: Share of managed objects a plan may delete before it needs --allow-mass-delete.

@@ -18,7 +18,7 @@ from typing import Any, Literal, Union
 
 import attrs
 
-from kinde_iac.config.model import KIND_OF_SECTION, LintIgnore, Workspace
+from kinde_iac.config.model import KIND_OF_SECTION, LintIgnore, Moved, Workspace
 from kinde_iac.config.seed_format import SEED_KEYS, VARIABLE_NAME
 from kinde_iac.resources import Kind
 from kinde_iac.resources.kind_config import SeedKey
@@ -98,6 +98,13 @@ class _Builder:
             # A bare string is a rule without an expiry date.
             items = {"anyOf": [{"type": "string"}, self.type_schema(typing.get_args(hint)[0])]}
             return {"type": "array", "items": items}
+        if cl is Workspace and field.name == "moved":
+            # Written with the keys "from" and "to", which cannot name the model's fields.
+            address = {"type": "string", "pattern": r"^[a-z_]+\..+$"}
+            entry = {"type": "object", "description": (Moved.__doc__ or "").strip().splitlines()[0],
+                     "properties": {"from": address, "to": address}, "required": ["from", "to"],
+                     "additionalProperties": False}
+            return {"type": "array", "items": entry, "default": []}
         schema = dict(self.type_schema(hint))
         schema.update(_CONSTRAINTS.get(field.name, {}) if hint is str else {})
         if cl is LintIgnore and field.name in ("rule", "reason"):  # a reason is what makes an ignore reviewable

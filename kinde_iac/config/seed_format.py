@@ -23,12 +23,14 @@ from kinde_iac.resources import KINDS, Kind
 from kinde_iac.resources.kind_config import SeedKey
 
 #: Top-level keys of the native format besides the resource sections.
-NATIVE_SCALAR_KEYS = ("kinde", "ignore", "max_delete_fraction", "lint")
+NATIVE_SCALAR_KEYS = ("kinde", "ignore", "moved", "max_delete_fraction", "lint")
 META_KEYS = ("$schema", "$extends", "variables")
 #: Seed-guide key -> the kind whose section it feeds, and how.
 SEED_KEYS: dict[str, tuple[Kind, SeedKey]] = {s.name: (k, s) for k in KINDS for s in k.seed_keys}
 
-TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *SECTIONS, "ignore", "max_delete_fraction", "lint", *SEED_KEYS)
+TOP_LEVEL_KEYS = (*META_KEYS, "kinde", *SECTIONS, "ignore", "moved", "max_delete_fraction", "lint", *SEED_KEYS)
+#: How a ``moved`` entry is written, and the model's field each key fills (``config.model.Moved``).
+MOVED_KEYS = {"from": "source", "to": "target"}
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -152,6 +154,11 @@ class _Normaliser:
                 if not isinstance(value, dict):
                     raise _error(f"expected an object, got {type_name(value)}", self.file, path)
                 self._entry(seed[0], key, value, vnode, path)
+            elif key == "moved":
+                if not isinstance(value, list):
+                    raise _error(f"expected a list, got {type_name(value)}", self.file, path)
+                for i, entry in enumerate(value):
+                    self._moved(entry, vnode.children[i], path + (i,))
             elif key in KIND_OF_SECTION or seed is not None or key == "ignore":
                 if not isinstance(value, list):
                     raise _error(f"expected a list, got {type_name(value)}", self.file, path)
@@ -207,6 +214,25 @@ class _Normaliser:
             self.append("ignore", dict(entry), node.shallow_copy())
         else:
             self.append("ignore", entry, node)
+
+    def _moved(self, entry: Any, node: SourceNode, path: JsonPath) -> None:
+        """``{"from": ADDRESS, "to": ADDRESS}`` as the model's ``Moved`` (whose fields cannot be
+        named ``from``), each value keeping the origin it was written at."""
+        if not isinstance(entry, dict):
+            raise _error(f'expected an object {{"from": ADDRESS, "to": ADDRESS}}, got {type_name(entry)}',
+                         self.file, path)
+        for key in entry:
+            if key not in MOVED_KEYS:
+                raise _error(f"unknown key {quote(key)}{suggest(key, MOVED_KEYS)} (a moved entry has "
+                             f'"from" and "to")', self.file, path + (key,))
+        for key in MOVED_KEYS:
+            if key not in entry:
+                raise _error(f"{quote(key)} is missing (a moved entry has \"from\" and \"to\")", self.file, path)
+            if not isinstance(entry[key], str):
+                raise _error(f"expected an address such as \"application.web\", got {type_name(entry[key])}",
+                             self.file, path + (key,))
+        self.append("moved", {MOVED_KEYS[k]: entry[k] for k in MOVED_KEYS},
+                    SourceNode(node.file, node.path, {MOVED_KEYS[k]: node.children[k] for k in MOVED_KEYS}))
 
     def _entry(self, kind: Kind, written: str, entry: Any, node: SourceNode, path: JsonPath) -> None:
         section = kind.config_section or ""

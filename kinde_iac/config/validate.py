@@ -40,8 +40,39 @@ def _settings_issues(ws: Workspace) -> Iterator[Issue]:
             problem = _date_problem(rule.until)
             if problem:
                 yield ("ignore", i, "until"), problem
+    yield from _moved_issues(ws)
     if not 0.0 <= ws.max_delete_fraction <= 1.0:
         yield ("max_delete_fraction",), f"expected a number between 0 and 1, got {ws.max_delete_fraction}"
+
+
+def _moved_issues(ws: Workspace) -> Iterator[Issue]:
+    """A moved entry names two addresses of one kind: the old one, which the config no longer
+    has, and the new one, which it has."""
+    kinds = {k.name for k in KINDS}
+    sources: set[str] = set()
+    for i, entry in enumerate(ws.moved):
+        parts = {}
+        for field, address in (("source", entry.source), ("target", entry.target)):
+            kind, sep, key = address.partition(".")
+            if not sep or not key or kind not in kinds:
+                yield ("moved", i, field), (f"expected an address <kind>.<key> with a kind among "
+                                            f"{', '.join(sorted(kinds))}, got {quote(address)}")
+            parts[field] = kind
+        if len(parts) < 2 or any(k not in kinds for k in parts.values()):
+            continue
+        if parts["source"] != parts["target"]:
+            yield ("moved", i, "target"), (f"an object keeps its kind: {quote(entry.source)} cannot move to "
+                                           f"{quote(entry.target)}")
+        elif entry.source == entry.target:
+            yield ("moved", i, "target"), "\"from\" and \"to\" are the same address"
+        elif entry.source in ws.paths:
+            yield ("moved", i, "source"), (f"{quote(entry.source)} is still in the configuration; \"from\" "
+                                           f"names the address the object had before")
+        elif entry.target not in ws.paths:
+            yield ("moved", i, "target"), f"no object in the configuration has the address {quote(entry.target)}"
+        elif entry.source in sources:
+            yield ("moved", i, "source"), f"{quote(entry.source)} is moved twice"
+        sources.add(entry.source)
 
 
 def validate_workspace(ws: Workspace, *, doc: dict[str, Any] | None = None) -> list[ConfigError]:

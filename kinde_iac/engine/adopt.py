@@ -1,20 +1,43 @@
 """``kinde-iac import``: adopt live objects that match configured ones by natural key into state.
-Kinde is not changed; the next plan shows whatever still differs."""
+
+Kinde is not changed, except for what it cannot show: a field Kinde never returns (a flag's
+definition, a secret's value) is written once, as the config says, and recorded, so that state
+never claims a value nobody has verified. A write that would replace a protected object is left
+to the next plan, which shows the field as unknown. Everything else that differs stays for the
+next plan to show."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from kinde_iac.engine.apply import adopted_resource, state_row
+import attrs
+
+from kinde_iac.engine.apply import adopted_resource, apply_plan, state_row
 from kinde_iac.engine.plan import make_plan
-from kinde_iac.engine.plan_model import ResourceChange
-from kinde_iac.engine.session import Session
+from kinde_iac.engine.plan_model import UNKNOWN, Action, ResourceChange
+from kinde_iac.engine.session import Session, who
 from kinde_iac.errors import KindeIacError
+from kinde_iac.resources import Resource
+
+
+@attrs.frozen
+class Imported:
+    """What ``import`` did: the objects adopted, and the changes that wrote what Kinde cannot return."""
+
+    adopted: tuple[ResourceChange, ...]
+    written: tuple[ResourceChange, ...] = ()
 
 
 def import_objects(session: Session, *, addresses: Sequence[str], everything: bool,
                    pins: Mapping[str, str], parallelism: int = 8) -> list[ResourceChange]:
     """Adopt ``addresses`` (or every match with ``everything``); ``pins`` maps an address to the
     live id to adopt when several live objects share its natural key."""
+    return list(adopt(session, addresses=addresses, everything=everything, pins=pins,
+                      parallelism=parallelism).adopted)
+
+
+def adopt(session: Session, *, addresses: Sequence[str], everything: bool, pins: Mapping[str, str],
+          parallelism: int = 8) -> Imported:
+    """``import_objects``, reporting also the writes of fields Kinde cannot return."""
     ambiguous: dict[str, str] = {}
     wanted = set(addresses) | set(pins)
     unknown = sorted(a for a in wanted if a not in session.desired_by_address)
@@ -37,4 +60,33 @@ def import_objects(session: Session, *, addresses: Sequence[str], everything: bo
     desired = session.desired_by_address
     for ch in chosen:
         session.state.put(state_row(adopted_resource(desired[ch.address], ch), session.state.get(ch.address)))
-    return chosen
+    writes = {w.address: w for ch in chosen if (w := _unknown_write(ch, desired[ch.address])) is not None}
+    if writes:
+        # Only the unknown fields take the config's values; the rest stays as adopted from Kinde.
+        shapes = {a: _written_shape(desired[a], ch) for a, ch in writes.items()}
+        result = apply_plan(attrs.evolve(plan, changes=tuple(writes.values())), desired=shapes,
+                            state=session.state, client=session.api, parallelism=parallelism, who=who())
+        if not result.ok:
+            failures = "; ".join(f"{address}: {message}" for address, message in result.failed)
+            raise KindeIacError(f"adopted into state, but writing what Kinde cannot return failed: {failures}; "
+                                f"the next plan shows it as unknown and writes it")
+    return Imported(adopted=tuple(chosen), written=tuple(writes.values()))
+
+
+def _unknown_write(ch: ResourceChange, desired: Resource) -> ResourceChange | None:
+    """The change that writes just the fields of ``ch`` nobody could read, if there are any."""
+    fields = tuple(c for c in ch.changes if c.before == UNKNOWN)
+    if not fields:
+        return None
+    replace = any(c.forces_replacement for c in fields)
+    if replace and desired.protect:
+        return None  # the next plan shows it, and the protect rail refuses to replace it there
+    return attrs.evolve(ch, action=Action.REPLACE if replace else Action.UPDATE, changes=fields, imported=False,
+                        moved_from=None, notes=())
+
+
+def _written_shape(desired: Resource, ch: ResourceChange) -> Resource:
+    adopted = adopted_resource(desired, ch)
+    unknown = {c.name for c in ch.changes if c.before == UNKNOWN}
+    return attrs.evolve(adopted, attributes={**adopted.attributes,
+                                             **{k: v for k, v in desired.attributes.items() if k in unknown}})

@@ -15,7 +15,8 @@ import attrs
 
 from kinde_iac.engine.events import ApplyListener, Listeners, Outcome, Status, StepCounter
 from kinde_iac.engine.graph import forward_graph, reverse_graph
-from kinde_iac.engine.plan_model import Action, Counts, Plan, ResourceChange
+from kinde_iac.engine.moves import renamed
+from kinde_iac.engine.plan_model import UNKNOWN, Action, Counts, Plan, ResourceChange
 from kinde_iac.engine.secrets_file import SecretsFile
 from kinde_iac.errors import ApiError, KindeIacError
 from kinde_iac.resources import BY_NAME, Kind, Resource
@@ -44,7 +45,7 @@ def stored_attributes(kind: Kind, resource: Resource, previous: StateResource | 
     sensitive = kind.sensitive_fields(resource.attributes)
     out: dict[str, Any] = {}
     for name, value in resource.attributes.items():
-        if name in sensitive and value is not None:
+        if name in sensitive and value is not None and value != UNKNOWN:
             old = previous.attributes.get(name) if previous else None
             out[name] = old if old and secret_matches(value, old) else hash_secret(value)
         else:
@@ -54,9 +55,11 @@ def stored_attributes(kind: Kind, resource: Resource, previous: StateResource | 
 
 def adopted_resource(desired: Resource, change: ResourceChange) -> Resource:
     """What state records when adopting a live object: Kinde's values for fields it returns (so any
-    remaining difference stays a planned update) and the desired values for fields it cannot return."""
+    remaining difference stays a planned update), and for fields it cannot return ``UNKNOWN`` until
+    a write makes them known (the desired value where the plan found nothing to write)."""
     live = {c.name: c.before for c in change.changes if not c.sensitive and not c.unreadable}
-    return attrs.evolve(desired, attributes={**desired.attributes, **live}, kinde_id=change.kinde_id)
+    unknown = {c.name: UNKNOWN for c in change.changes if c.before == UNKNOWN}
+    return attrs.evolve(desired, attributes={**desired.attributes, **live, **unknown}, kinde_id=change.kinde_id)
 
 
 def state_row(resource: Resource, previous: StateResource | None) -> StateResource:
@@ -88,6 +91,8 @@ class _Applier:
         self._lock = threading.RLock()
         self._ids: dict[str, str] = {a: s.kinde_id for a, s in state.resources().items() if s.kinde_id}
         for ch in plan.changes:
+            if ch.moved_from is not None:
+                self._ids.pop(ch.moved_from, None)  # its links are made under the new address only
             if ch.kinde_id and ch.action != Action.REPLACE:
                 self._ids.setdefault(ch.address, ch.kinde_id)
         self.apply_id = ""
@@ -114,7 +119,8 @@ class _Applier:
         return state_row(attrs.evolve(resource, kinde_id=kinde_id), self.state.get(resource.address))
 
     def _step(self, ch: ResourceChange, action: Action, fn: Callable[[], Any], *,
-              put: Callable[[Any], StateResource | None] | None = None, remove: bool = False) -> Any:
+              put: Callable[[Any], StateResource | None] | None = None, remove: bool = False,
+              remove_address: str | None = None) -> Any:
         """One journaled step: intent row, the call, then result + state row in one transaction."""
         address = ch.address
         self.events.step_started(address, action, None if action == Action.CREATE else ch.kinde_id or ch.key)
@@ -135,7 +141,7 @@ class _Applier:
                 if row.kinde_id:
                     self._ids[address] = row.kinde_id
             self.state.journal_result(entry, outcome=Status.OK.value, kinde_id=row.kinde_id if row else None,
-                                      put=row, remove=address if remove else None)
+                                      put=row, remove=address if remove else remove_address)
         self.events.step_finished(address, action, Outcome(Status.OK, kinde_id=row.kinde_id if row else None))
         return value
 
@@ -149,7 +155,9 @@ class _Applier:
 
     def _run_step(self, ch: ResourceChange, action: Action) -> None:
         kind = BY_NAME[ch.kind]
-        if action == Action.IMPORT:
+        if action == Action.MOVE:
+            self._move(ch)
+        elif action == Action.IMPORT:
             adopted = adopted_resource(self.desired[ch.address], ch)
             self._step(ch, action, lambda: None, put=lambda _v: self._row(adopted, ch.kinde_id))
         elif action == Action.DELETE:
@@ -165,6 +173,14 @@ class _Applier:
                        put=lambda _v: self._row(d, ch.kinde_id))
         elif action == Action.FORGET:
             self._step(ch, action, lambda: None, remove=True)
+
+    def _move(self, ch: ResourceChange) -> None:
+        """A ``moved`` entry: the state row takes its new address (Kinde is not called)."""
+        assert ch.moved_from is not None
+        old = self.state.get(ch.moved_from)
+        if old is None:
+            return  # moved by an earlier, interrupted run
+        self._step(ch, Action.MOVE, lambda: None, put=lambda _v: renamed(old, ch.address), remove_address=ch.moved_from)
 
     def _refresh_row(self, ch: ResourceChange) -> None:
         """An unchanged object's row still follows the config (protect, dependencies, an adopted id):

@@ -3,6 +3,7 @@ plan still holds), show it, ask for approval, apply, and sum up. The CLI supplie
 the conversation with the user (``ApplyConversation``); everything decided here is the engine's."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 import attrs
@@ -44,6 +45,9 @@ class ApplyRequest:
     allow_mass_delete: bool = False
     lock_timeout: float = 0.0
     secrets_out: SecretsFile | None = None
+    #: ``--target`` and ``--replace`` (``engine.targeting``); a saved plan carries its own.
+    targets: tuple[str, ...] = ()
+    replace: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -67,6 +71,17 @@ def workspace_of(saved: SavedPlan, workspace: str | None, config_given: bool) ->
     return workspace if config_given else workspace or saved.plan.workspace
 
 
+def saved_target(saved: SavedPlan, workspace: str | None, config: str | None, state: str | None
+                 ) -> tuple[str | None, str | None, str | None]:
+    """(workspace, config, state) to apply a saved plan with: the options given, else the config and
+    state files the plan was made with, so `apply plan.json` needs nothing more."""
+    workspace = workspace_of(saved, workspace, config_given=bool(config))
+    recorded = saved.document.get("config_path")
+    if not config and recorded and Path(recorded).stem == saved.plan.workspace:
+        workspace, config = None, recorded
+    return workspace, config, state or saved.document.get("state_path")
+
+
 def run_apply(session: Session, request: ApplyRequest, talk: ApplyConversation,
               progress: ProgressListener) -> ApplySummary:
     """Plan (or verify the saved plan), show, ask, apply. Refusals raise; a failed step does not (the
@@ -76,10 +91,11 @@ def run_apply(session: Session, request: ApplyRequest, talk: ApplyConversation,
         raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
     with session.locked("apply", request.lock_timeout, on_wait=talk.waiting):
         fresh = plan_one(session, parallelism=request.parallelism, allow_mass_delete=request.allow_mass_delete,
-                         progress=progress)
+                         progress=progress, targets=request.targets if saved is None else (),
+                         replace=request.replace if saved is None else ())
         if saved is not None:
             check_fresh(saved, workspace=session.target.name, lineage=session.state.lineage,
-                        serial=session.state.serial, desired=session.desired, fresh=fresh)
+                        serial=session.state.serial, desired=session.desired, fresh=fresh, inputs=session.inputs)
         plan = saved.plan if saved is not None else fresh
         talk.show_plan(plan, saved)
         if plan.blocked:

@@ -34,10 +34,15 @@ class DriftReport:
     expired_rules: tuple[IgnoreRule, ...]
     #: Per kind: (managed, all live) objects.
     coverage: dict[str, tuple[int, int]]
+    #: Live objects with the natural key of a managed one (Kinde does not keep names unique): someone
+    #: made a second one outside kinde-iac, and adopting by that key is ambiguous from now on.
+    duplicates: tuple[Unmanaged, ...] = ()
+    #: Live objects the config names but state does not yet manage: the next apply adopts them.
+    adoptable: tuple[Unmanaged, ...] = ()
 
     @property
     def in_sync(self) -> bool:
-        return not (self.changed or self.deleted or self.recreated)
+        return not (self.changed or self.deleted or self.recreated or self.duplicates)
 
     def total_coverage(self) -> tuple[int, int]:
         return (sum(m for m, _ in self.coverage.values()), sum(t for _, t in self.coverage.values()))
@@ -84,19 +89,23 @@ def build_drift(
             recreated.append(ch)
         elif ch.drift:
             changed.append(ch)
-    unmanaged, ignored = [], []
+    unmanaged, ignored, duplicates, adoptable = [], [], [], []
     for u in plan.unmanaged:
-        if (u.kind, u.natural) in wanted:
-            continue  # in config, waiting to be adopted by the next apply: not unmanaged
+        if u.duplicate_of is None and (u.kind, u.natural) in wanted:
+            adoptable.append(u)  # in config, waiting to be adopted by the next apply: not unmanaged
+            continue
         rule = matching_rule(u.address, ignore, today)
         if rule is not None:
             ignored.append((u, rule.address))
+        elif u.duplicate_of is not None:
+            duplicates.append(u)
         else:
             unmanaged.append(u)
     expired = tuple(r for r in ignore if _expired(r, today))
     return DriftReport(workspace=workspace, domain=domain, environment=environment, changed=tuple(changed),
                        deleted=tuple(deleted), recreated=tuple(recreated), unmanaged=tuple(unmanaged),
-                       ignored=tuple(ignored), expired_rules=expired, coverage=plan.coverage)
+                       ignored=tuple(ignored), expired_rules=expired, coverage=plan.coverage,
+                       duplicates=tuple(duplicates), adoptable=tuple(adoptable))
 
 
 def make_drift(session: Session, *, parallelism: int = 8, on_event: RefreshListener | None = None) -> DriftReport:

@@ -16,7 +16,7 @@ from kinde_iac.config.model import Workspace
 from kinde_iac.config.provenance import MISSING, built_from, variables_of, written_at
 from kinde_iac.engine.diff import same
 from kinde_iac.engine.drift import matching_rule
-from kinde_iac.engine.session import Session, Target, desired_resources, read_live, workspace_environ
+from kinde_iac.engine.session import Session, desired_resources, read_live, resolve_target, workspace_environ
 from kinde_iac.errors import KindeIacError
 from kinde_iac.kinde import KindeClient, resolve_credentials, tuning_from_env
 from kinde_iac.resources import BY_NAME, KINDS, Resource
@@ -146,11 +146,14 @@ def _with_last_applied(resource: Resource, row: StateResource | None) -> tuple[R
 
 
 def open_live(spec: SideSpec, ws: Workspace, client_options: Mapping[str, Any] | None = None,
-              environ: Mapping[str, str] | None = None, state_dir: str | Path = "state") -> Session:
-    """A session on the workspace's environment with its own credentials (``KINDE_CLIENT_ID_<WS>``).
-    Unlike ``open_session`` it keeps the comparison config, which needs no secret."""
-    target = Target(name=spec.name, config=spec.config, state=Path(state_dir) / f"{spec.name}.db")
-    env = workspace_environ(spec.name, os.environ if environ is None else environ)
+              environ: Mapping[str, str] | None = None) -> Session:
+    """A session on the workspace's environment with its own credentials (``KINDE_CLIENT_ID_<WS>``)
+    and its own state, found as every command finds it (``KINDE_IAC_STATE``, the file's
+    ``kinde.state``, else ``state/<name>.db``). Unlike ``open_session`` it keeps the comparison
+    config, which needs no secret."""
+    environ = os.environ if environ is None else environ
+    target = attrs.evolve(resolve_target(None, str(spec.config), None, env=environ), name=spec.name)
+    env = workspace_environ(spec.name, environ)
     creds = resolve_credentials(ws.kinde.domain, env)
     client = KindeClient(creds, **{**tuning_from_env(env), **dict(client_options or {})})
     state = StateStore.open(target.state, workspace=spec.name)

@@ -6,38 +6,27 @@ it). All three differ: conflict. Fields Kinde cannot return are compared with S 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from kinde_iac.engine.diff import differing_fields, same
+from kinde_iac.engine.business_wide import add_effects
+from kinde_iac.engine.compare import diff_one, mask
 from kinde_iac.engine.events import RefreshListener
-from kinde_iac.engine.plan_model import (
-    SENSITIVE,
-    Action,
-    AttributeChange,
-    Plan,
-    ResourceChange,
-    Unmanaged,
-    Verdict,
-)
+from kinde_iac.engine.plan_model import RELINK_NOTE, Action, Plan, ResourceChange, Unmanaged
 from kinde_iac.engine.refresh import LiveState
 from kinde_iac.engine.session import Session, read_live
+from kinde_iac.engine.targeting import check_addresses, restrict
 from kinde_iac.errors import KindeIacError
-from kinde_iac.resources import BY_NAME, Kind, Resource
-from kinde_iac.resources.base import set_diff
-from kinde_iac.state import StateResource, is_secret_hash
+from kinde_iac.resources import BY_NAME, Resource
+from kinde_iac.state import StateResource
+
+__all__ = ["PlanError", "build_plan", "make_plan", "mask"]
 
 
 class PlanError(KindeIacError):
     """The plan cannot be made safely (ambiguous adoption, a protected object destroyed...)."""
-
-
-def mask(kind: Kind, attributes: Mapping[str, Any] | None, sensitive: frozenset[str]) -> dict[str, Any] | None:
-    if attributes is None:
-        return None
-    return {k: (SENSITIVE if k in sensitive and v is not None else v) for k, v in attributes.items()}
 
 
 def _index_live(live: LiveState) -> tuple[dict[tuple[str, str], Resource], dict[tuple[str, tuple[str, ...]], list[Resource]]]:
@@ -87,12 +76,18 @@ def build_plan(
     live: LiveState,
     adopt_ids: Mapping[str, str] | None = None,
     on_ambiguous: Callable[[str, str], None] | None = None,
+    moved: Mapping[str, str] | None = None,
+    replace: Collection[str] = (),
 ) -> Plan:
     """Compare and decide one action per object. ``adopt_ids`` pins an address to a live id.
 
     Several live candidates for one adoption are an error, unless ``on_ambiguous`` takes the
-    (address, message) and the object is left unmatched (``import`` of other addresses)."""
+    (address, message) and the object is left unmatched (``import`` of other addresses).
+    ``state`` is keyed by the addresses the config uses now, and ``moved`` maps each address a
+    ``moved`` entry gave a state object to its old one (``engine.moves``). ``replace`` names
+    objects to replace even though nothing forces it (``--replace``)."""
     adopt_ids = dict(adopt_ids or {})
+    moved = dict(moved or {})
     matcher = _Matcher(live)
     desired_by_addr = {r.address: r for r in desired}
     warnings: list[str] = []
@@ -102,6 +97,8 @@ def build_plan(
     for address, row in state.items():
         if row.kind in live.kinds:
             live_of[address] = matcher.by_state(row)
+    #: Live object -> the address that manages it, for telling duplicates from unmanaged objects.
+    owner = {id(r): address for address, r in live_of.items() if r is not None}
 
     changes: dict[str, ResourceChange] = {}
     replaced: set[str] = set()
@@ -133,7 +130,13 @@ def build_plan(
             imported = l is not None and (s is None or deleted_outside)
             if imported:
                 deleted_outside = False
-        change = _diff_one(kind, d, s, l, imported, deleted_outside, warnings)
+        if l is not None:
+            owner[id(l)] = d.address
+        change = diff_one(kind, d, s, l, imported, deleted_outside, warnings, moved=d.address in moved)
+        if d.address in replace and l is not None and change.action in (Action.UPDATE, Action.NOOP):
+            change = _evolve(change, action=Action.REPLACE, notes=(*change.notes, "replacement requested with --replace"))
+        if d.address in moved:
+            change = _evolve(change, moved_from=moved[d.address])
         if change.action == Action.REPLACE:
             replaced.add(d.address)
         changes[d.address] = change
@@ -165,8 +168,9 @@ def build_plan(
                         before[name] = sorted(set(before[name]) - keys)
                 relinked = Resource(kind=d.kind, key=d.key, natural=d.natural, attributes=before,
                                     kinde_id=ch.kinde_id)
-                redo = _diff_one(kind, d, state.get(d.address), relinked, ch.imported, False, warnings)
-                changes[d.address] = _evolve(redo, notes=redo.notes + ("re-links objects being replaced",))
+                redo = diff_one(kind, d, state.get(d.address), relinked, ch.imported, False, warnings)
+                changes[d.address] = _evolve(redo, notes=(*redo.notes, RELINK_NOTE),
+                                             moved_from=ch.moved_from)
 
     # In state but no longer in config: destroy (or just forget when Kinde has already lost it).
     for address, row in state.items():
@@ -187,16 +191,11 @@ def build_plan(
             depends_on=tuple(row.depends_on), notes=tuple(kind.warnings(gone)),
         )
 
-    unmanaged = []
+    unmanaged = _unmanaged(live, matcher, owner, taken={*desired_by_addr, *state}, warnings=warnings)
     coverage: dict[str, tuple[int, int]] = {}
     for kind_name in live.kinds:
         resources = live.of(kind_name)
-        managed = sum(1 for r in resources if id(r) in matcher.claimed)
-        coverage[kind_name] = (managed, len(resources))
-        for r in resources:
-            if id(r) not in matcher.claimed:
-                unmanaged.append(Unmanaged(address=r.address, kind=kind_name, natural=r.natural,
-                                              kinde_id=r.kinde_id))
+        coverage[kind_name] = (sum(1 for r in resources if id(r) in matcher.claimed), len(resources))
 
     ordered = _order(changes)
     return Plan(
@@ -210,90 +209,32 @@ def _evolve(ch: ResourceChange, **kw: Any) -> ResourceChange:
     return attrs.evolve(ch, **kw)
 
 
-def _diff_one(kind: Kind, d: Resource, s: StateResource | None, l: Resource | None, imported: bool,
-              deleted_outside: bool, warnings: list[str]) -> ResourceChange:
-    sens = kind.sensitive_fields(d.attributes)
-    after = mask(kind, d.attributes, sens)
-    base: dict[str, Any] = {"address": d.address, "kind": d.kind, "key": d.key, "natural": d.natural,
-                            "depends_on": d.depends_on, "after": after, "imported": imported,
-                            "deleted_outside": deleted_outside}
-    if l is None:
-        return ResourceChange(action=Action.CREATE, **base,
-                              notes=("deleted outside kinde-iac",) if deleted_outside else ())
-
-    S = s.attributes if s is not None and not imported else None
-    changes: list[AttributeChange] = []
-    set_fields = frozenset(f.name for f in kind.fields if f.is_set)
-    # An optional field the config leaves out is not managed: whatever Kinde holds stays.
-    compared = [f for f in kind.fields if not (f.optional and d.attributes.get(f.name) is None)]
-    # Cheap pass first: in a converged workspace every object is equal and deepdiff is never run.
-    candidates = differing_fields(
-        {f.name: _effective_live(f.name, f.unreadable or f.name in sens, l, S, d) for f in compared},
-        {f.name: d.attributes.get(f.name) for f in compared},
-        set_fields,
-    ) if not sens else {f.name for f in compared}
-    for f in compared:
-        if f.name not in candidates:
-            continue
-        sensitive = f.name in sens
-        unreadable = f.unreadable or sensitive
-        D = d.attributes.get(f.name)
-        L = _effective_live(f.name, unreadable, l, S, d)
-        if same(D, L, is_set=f.is_set, sensitive=sensitive):
-            continue
-        if f.unclearable and D is None:
-            warnings.append(f"{d.address}: Kinde cannot clear {f.name}; the live value is kept")
-            continue
-        if f.is_set and L is None:
-            continue  # not read (an object kinde-iac had no reason to look into)
-        if S is None:
-            verdict = Verdict.ADOPT if imported else Verdict.PENDING
-        else:
-            s_val = S.get(f.name)
-            if same(L, s_val, is_set=f.is_set, sensitive=sensitive):
-                verdict = Verdict.PENDING
-            elif same(D, s_val, is_set=f.is_set, sensitive=sensitive):
-                verdict = Verdict.DRIFT
-            else:
-                verdict = Verdict.CONFLICT
-        added, removed = set_diff(L, D) if f.is_set else ([], [])
-        changes.append(AttributeChange(
-            name=f.name,
-            before=SENSITIVE if sensitive else L,
-            after=SENSITIVE if sensitive else D,
-            last_applied=_shown_last_applied(S.get(f.name) if S else None, sensitive),
-            verdict=verdict, sensitive=sensitive, unreadable=unreadable,
-            forces_replacement=kind.forces_replacement(f.name, d.attributes),
-            business_wide=f.business_wide, is_set=f.is_set, added=tuple(added), removed=tuple(removed),
-        ))
-    before = mask(kind, {f.name: _effective_live(f.name, f.unreadable or f.name in sens, l, S, d)
-                         for f in kind.fields}, sens)
-    if not changes:
-        action = Action.NOOP
-    elif any(c.forces_replacement for c in changes):
-        action = Action.REPLACE
-    else:
-        action = Action.UPDATE
-    notes: list[str] = []
-    if any(c.business_wide for c in changes) or action == Action.REPLACE and any(f.business_wide for f in kind.fields):
-        notes.extend(kind.warnings(d))
-    if action == Action.REPLACE and kind.replace_warning:
-        notes.append(kind.replace_warning)
-    return ResourceChange(action=action, kinde_id=l.kinde_id, before=before, changes=tuple(changes),
-                             notes=tuple(notes), **base)
-
-
-def _shown_last_applied(value: Any, sensitive: bool) -> Any:
-    """A value that was secret when applied stays masked, even if the variable is no longer secret."""
-    return SENSITIVE if sensitive or is_secret_hash(value) else value
-
-
-def _effective_live(name: str, unreadable: bool, l: Resource, S: Mapping[str, Any] | None, d: Resource) -> Any:
-    """What Kinde holds for a field; for fields it cannot return, the last-applied value (or, when
-    adopting with no history, the desired value: there is nothing to compare against)."""
-    if unreadable:
-        return S.get(name) if S is not None else d.attributes.get(name)
-    return l.attributes.get(name)
+def _unmanaged(live: LiveState, matcher: _Matcher, owner: Mapping[int, str], *, taken: set[str],
+               warnings: list[str]) -> list[Unmanaged]:
+    """Live objects nothing claimed, each under an address of its own. One that shares the natural
+    key of a managed object (Kinde keeps application names not unique) is that object's duplicate."""
+    out = []
+    for kind_name in live.kinds:
+        kind = BY_NAME[kind_name]
+        for r in live.of(kind_name):
+            if id(r) in matcher.claimed:
+                continue
+            address = r.address
+            n = 1
+            while address in taken:
+                n += 1
+                address = f"{kind_name}.{r.key}-{n}"
+            taken.add(address)
+            twins = [o for o in matcher.by_natural.get((kind_name, r.natural), []) if id(o) in owner]
+            twin = owner[id(twins[0])] if twins else None
+            if twin is not None:
+                warnings.append(
+                    f"{twin}: Kinde holds another {kind_name} with the same natural key "
+                    f"{kind.natural_label(r.natural)!r} (id {r.kinde_id or '?'}), reported as {address}; "
+                    f"kinde-iac manages id {twins[0].kinde_id or '?'} and leaves the other alone")
+            out.append(Unmanaged(address=address, kind=kind_name, natural=r.natural, kinde_id=r.kinde_id,
+                                 duplicate_of=twin))
+    return out
 
 
 def _order(changes: Mapping[str, ResourceChange]) -> Iterable[ResourceChange]:
@@ -304,14 +245,22 @@ def _order(changes: Mapping[str, ResourceChange]) -> Iterable[ResourceChange]:
 
 def make_plan(session: Session, *, parallelism: int = 8, adopt_ids: Mapping[str, str] | None = None,
               on_event: RefreshListener | None = None,
-              on_ambiguous: Callable[[str, str], None] | None = None) -> Plan:
-    """The plan of a session's workspace: the environment guard, one refresh, the three-way diff."""
+              on_ambiguous: Callable[[str, str], None] | None = None,
+              targets: Sequence[str] = (), replace: Sequence[str] = ()) -> Plan:
+    """The plan of a session's workspace: the environment guard, one refresh, the three-way diff.
+    ``targets`` and ``replace`` are ``--target`` and ``--replace`` (``engine.targeting``)."""
+    desired = session.desired_by_address
+    check_addresses("--replace", replace, desired)
     env, state_rows, live = read_live(session, parallelism=parallelism, on_event=on_event)
+    check_addresses("--target", targets, {*desired, *state_rows})
     plan = build_plan(
         workspace=session.target.name, domain=session.api.base_url, environment=env.get("code"),
         desired=session.desired, state=state_rows, lineage=session.state.lineage, serial=session.state.serial,
-        live=live, adopt_ids=adopt_ids, on_ambiguous=on_ambiguous,
+        live=live, adopt_ids=adopt_ids, on_ambiguous=on_ambiguous, moved=session.moves, replace=replace,
     )
+    if targets:
+        plan = restrict(plan, targets, desired, state_rows)
+    plan = add_effects(plan, session)
     if not session.workspace.kinde.environment:
         warning = (f"{session.target.config}: no kinde.environment set, so kinde-iac cannot check that these "
                    f"credentials reach the intended environment (they reach {env.get('code')!r})")

@@ -62,6 +62,8 @@ def _resource_change(ch: ResourceChange) -> dict[str, Any]:
     extra = converter.unstructure(ch)
     for name in _TOP_LEVEL:
         extra.pop(name)
+    if extra.get("moved_from") is None:
+        extra.pop("moved_from", None)
     before = converter.unstructure(ch.before)
     after = converter.unstructure(ch.after)
     change: dict[str, Any] = {
@@ -75,7 +77,10 @@ def _resource_change(ch: ResourceChange) -> dict[str, Any]:
     if ch.imported:
         # Terraform 1.5 reports an import beside the action; kinds without ids import by natural key.
         change["importing"] = {"id": ch.kinde_id or "/".join(ch.natural)}
-    return {"address": ch.address, "type": ch.kind, "name": ch.key, "change": change, "kinde_iac": extra}
+    out = {"address": ch.address, "type": ch.kind, "name": ch.key, "change": change, "kinde_iac": extra}
+    if ch.moved_from is not None:
+        out["previous_address"] = ch.moved_from
+    return out
 
 
 def _drift(ch: ResourceChange) -> dict[str, Any]:
@@ -90,6 +95,8 @@ def _drift(ch: ResourceChange) -> dict[str, Any]:
 def _unmanaged(u: Unmanaged) -> dict[str, Any]:
     d = converter.unstructure(u)
     d["type"] = d.pop("kind")
+    if d.get("duplicate_of") is None:
+        d.pop("duplicate_of", None)
     return d
 
 

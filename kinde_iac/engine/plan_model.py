@@ -11,6 +11,11 @@ from typing import Any
 import attrs
 
 SENSITIVE = "(sensitive value)"
+#: A field Kinde cannot return and no apply has recorded (an adopted object): nobody has verified it,
+#: so the plan writes it. State keeps the marker until that write succeeds.
+UNKNOWN = "(unknown: cannot be read back)"
+#: The note on a change that re-makes links to objects being replaced.
+RELINK_NOTE = "re-links objects being replaced"
 
 
 class Action(str, enum.Enum):
@@ -26,6 +31,8 @@ class Action(str, enum.Enum):
     NOOP = "no-op"
     #: Drop from state an object Kinde has already lost.
     FORGET = "forget"
+    #: Only ever a step of apply: the state entry takes the address a ``moved`` entry gives it.
+    MOVE = "move"
 
     def __str__(self) -> str:
         # f-strings and str() give the word on every Python version (3.12 changed mixed-in enums).
@@ -121,6 +128,8 @@ class ResourceChange:
     #: The object is in state but Kinde no longer has it.
     deleted_outside: bool = False
     notes: tuple[str, ...] = ()
+    #: The address state knew it by, when a ``moved`` entry renames it.
+    moved_from: str | None = None
 
     @property
     def drift(self) -> tuple[AttributeChange, ...]:
@@ -129,13 +138,15 @@ class ResourceChange:
 
     @property
     def is_change(self) -> bool:
-        return self.action not in (Action.NOOP, Action.FORGET) or self.imported
+        return self.action not in (Action.NOOP, Action.FORGET) or self.imported or self.moved_from is not None
 
     @property
     def steps(self) -> tuple[Action, ...]:
         """The journaled steps apply runs for this change, in order. Plan counts are made from these
         too, which is what keeps the plan line and the apply summary in agreement."""
         adopt = (Action.IMPORT,) if self.imported else ()
+        if self.moved_from is not None:
+            adopt = (Action.MOVE, *adopt)
         if self.action == Action.REPLACE:
             return (*adopt, Action.DELETE, Action.CREATE)
         if self.action in (Action.CREATE, Action.UPDATE, Action.DELETE, Action.FORGET):
@@ -151,6 +162,8 @@ class Unmanaged:
     kind: str
     natural: tuple[str, ...]
     kinde_id: str | None = None
+    #: The managed object with the same natural key, when Kinde holds two (names it does not keep unique).
+    duplicate_of: str | None = None
 
 
 @attrs.frozen
@@ -167,6 +180,8 @@ class Plan:
     coverage: dict[str, tuple[int, int]] = attrs.field(factory=dict)
     #: Why apply must refuse this plan as it stands (a safety rail), if it must.
     blocked: str | None = None
+    #: ``--target`` addresses: the plan holds only them and what they depend on.
+    targets: tuple[str, ...] = ()
 
     @property
     def counts(self) -> Counts:

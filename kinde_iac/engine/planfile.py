@@ -23,6 +23,7 @@ from kinde_iac.engine.plan_document import (
 from kinde_iac.engine.plan_model import Action, Plan, ResourceChange
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import BY_NAME, Resource
+from kinde_iac.state.secrets import hash_secret, secret_matches
 
 
 class PlanFileError(KindeIacError):
@@ -81,9 +82,28 @@ def fingerprints(plan: Plan) -> dict[str, str]:
     return {ch.address: fingerprint(ch.before) for ch in touched(plan)}
 
 
-def saved_document(plan: Plan, desired: Sequence[Resource]) -> dict[str, Any]:
-    """The plan document that `plan --out` saves and `plan --format json` prints."""
-    return plan_document(plan, config_digest=config_digest(desired), fingerprints=fingerprints(plan))
+def saved_document(plan: Plan, desired: Sequence[Resource], *, config_path: str | Path | None = None,
+                   state_path: str | Path | None = None, inputs: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The plan document that `plan --out` saves and `plan --format json` prints. ``config_path`` and
+    ``state_path`` let `apply FILE` find them again with no options; ``inputs`` (the ``${env:NAME}``
+    values the config read) are kept as salted hashes, so a secret changed since is noticed."""
+    doc = plan_document(plan, config_digest=config_digest(desired), fingerprints=fingerprints(plan))
+    if config_path is not None:
+        doc["config_path"] = _relative(config_path)
+    if state_path is not None:
+        doc["state_path"] = _relative(state_path)
+    if inputs is not None:
+        doc["inputs"] = {name: hash_secret(value) for name, value in sorted(inputs.items())}
+    return doc
+
+
+def _relative(path: str | Path) -> str:
+    """``path`` relative to the working directory when it is inside it, as the user would type it."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
 
 
 def write_plan_file(path: str | Path, doc: dict[str, Any]) -> None:
@@ -144,9 +164,26 @@ def read_plan_file(path: str | Path) -> SavedPlan:
 
 # -- freshness --------------------------------------------------------------------------------------
 
+def check_inputs(saved: SavedPlan, inputs: Mapping[str, str]) -> None:
+    """Refuse a saved plan whose ``${env:NAME}`` inputs changed since it was made, naming the
+    variable (never the value): a secret differs only there, since the config digest masks it."""
+    recorded: Mapping[str, str] = saved.document.get("inputs") or {}
+    for name in sorted(set(recorded) | set(inputs)):
+        if name not in inputs:
+            raise StalePlanError(f"the configuration no longer reads ${{env:{name}}}, which the plan was made "
+                                 f"with; plan again; refusing")
+        if name not in recorded:
+            raise StalePlanError(f"the configuration now reads ${{env:{name}}}, which the plan was made "
+                                 f"without; plan again; refusing")
+        if not secret_matches(inputs[name], recorded[name]):
+            raise StalePlanError(f"environment variable {name} has a different value than when the plan was "
+                                 f"made (compared by salted hash); plan again; refusing")
+
+
 def check_fresh(saved: SavedPlan, *, workspace: str, lineage: str, serial: int,
-                desired: Sequence[Resource], fresh: Plan) -> None:
-    """Refuse, naming the cause, unless the saved plan still holds exactly."""
+                desired: Sequence[Resource], fresh: Plan, inputs: Mapping[str, str] | None = None) -> None:
+    """Refuse, naming the cause, unless the saved plan still holds exactly. ``inputs`` are the
+    ``${env:NAME}`` values the configuration read now (None: not checked)."""
     plan, doc = saved.plan, saved.document
     if plan.workspace != workspace:
         raise StalePlanError(f"the saved plan is for workspace {plan.workspace!r}, not {workspace!r}; refusing")
@@ -161,6 +198,8 @@ def check_fresh(saved: SavedPlan, *, workspace: str, lineage: str, serial: int,
     if not unborn and plan.serial != serial:
         raise StalePlanError(f"the state changed since the plan was made (serial {plan.serial} -> {serial}); "
                              f"plan again; refusing")
+    if inputs is not None and "inputs" in doc:
+        check_inputs(saved, inputs)
     if doc.get("config_digest") != config_digest(desired):
         raise StalePlanError("the configuration changed since the plan was made; plan again; refusing")
     now = {ch.address: ch for ch in fresh.changes}

@@ -15,7 +15,9 @@ import attrs
 
 from kinde_iac.config import load_workspace, state_setting, workspace_file
 from kinde_iac.config.model import Workspace
+from kinde_iac.config.offline import EnvReader
 from kinde_iac.engine.events import RefreshListener
+from kinde_iac.engine.moves import apply_moves
 from kinde_iac.engine.refresh import LiveState, refresh
 from kinde_iac.errors import ConfigError, KindeIacError, LockError
 from kinde_iac.kinde import KindeClient, resolve_credentials, tuning_from_env
@@ -99,6 +101,10 @@ class Session:
     client: KindeClient | None = None
     environment: dict[str, Any] = attrs.field(factory=dict)
     live: LiveState | None = None
+    #: The ``${env:NAME}`` values the config read, by name (a saved plan keeps salted hashes of them).
+    inputs: dict[str, str] = attrs.field(factory=dict, repr=False)
+    #: Addresses the config's ``moved`` entries gave state objects in the last read: new -> old.
+    moves: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def desired_by_address(self) -> dict[str, Resource]:
@@ -150,14 +156,15 @@ def take_lock(store: StateStore, operation: str, timeout: float = 0.0,
 
 def open_session(target: Target, *, env: Mapping[str, str] | None = None, connect: bool = True,
                  client_options: Mapping[str, Any] | None = None, config_optional: bool = False) -> Session:
+    reader = EnvReader(os.environ if env is None else env, fill=frozenset())
     if config_optional and not target.config.exists():
         # export of an environment that has no workspace file yet
         ws = Workspace(name=target.name, source=str(target.config))
     else:
-        ws = load_workspace(target.config, name=target.name, env=env)
+        ws = load_workspace(target.config, name=target.name, env=reader)
     desired = desired_resources(ws)
     state = StateStore.open(target.state, workspace=target.name, unlock_command=target.unlock_command())
-    session = Session(target=target, workspace=ws, desired=desired, state=state)
+    session = Session(target=target, workspace=ws, desired=desired, state=state, inputs=dict(reader.read))
     if connect:
         environ = workspace_environ(target.name, env if env is not None else os.environ)
         creds = resolve_credentials(ws.kinde.domain, environ)
@@ -217,9 +224,10 @@ def read_live(session: Session, *, parallelism: int, everything: bool = False,
               on_event: RefreshListener | None = None
               ) -> tuple[dict[str, Any], dict[str, StateResource], LiveState]:
     """The environment guard, then one refresh: what every command that reads Kinde starts with.
-    Returns the environment, the state rows the refresh was keyed on, and what it read."""
+    Returns the environment, the state rows the refresh was keyed on (under the addresses the
+    config's ``moved`` entries give them), and what it read."""
     env = check_environment(session)
-    state_rows = session.state.resources()
+    state_rows, session.moves = apply_moves(session.state.resources(), session.workspace.moved)
     session.live = refresh(session.api, own_client_id=own_client_id(session), desired=session.desired,
                            state=state_rows, parallelism=parallelism, everything=everything, on_event=on_event)
     return env, state_rows, session.live

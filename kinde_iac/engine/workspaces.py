@@ -30,11 +30,12 @@ class PlannedWorkspaces:
 
 
 def plan_one(session: Session, *, parallelism: int, allow_mass_delete: bool,
-             progress: ProgressListener | None = None) -> Plan:
-    """A session's plan with the safety rails applied."""
+             progress: ProgressListener | None = None, targets: Sequence[str] = (),
+             replace: Sequence[str] = ()) -> Plan:
+    """A session's plan with the safety rails applied (``targets``, ``replace``: ``engine.targeting``)."""
     try:
-        return check_safety(make_plan(session, parallelism=parallelism, on_event=progress), session,
-                            allow_mass_delete=allow_mass_delete)
+        return check_safety(make_plan(session, parallelism=parallelism, on_event=progress, targets=targets,
+                                      replace=replace), session, allow_mass_delete=allow_mass_delete)
     finally:
         if progress is not None:
             progress.finish()
@@ -50,6 +51,8 @@ def plan_workspaces(
     client_options: Mapping[str, Any] | None = None,
     documents: bool = False,
     progress: Callable[[Session], ProgressListener] | None = None,
+    targets: Sequence[str] = (),
+    replace: Sequence[str] = (),
 ) -> PlannedWorkspaces:
     """Plan each workspace (``None``: the one ``config`` names). With a single workspace an error is
     raised as it is; with several it becomes that workspace's result. ``documents`` also makes each
@@ -61,8 +64,12 @@ def plan_workspaces(
             try:
                 listener = progress(session) if progress is not None else None
                 plan = plan_one(session, parallelism=parallelism, allow_mass_delete=allow_mass_delete,
-                                progress=listener)
-                doc = saved_document(plan, session.desired) if documents else None
+                                progress=listener, targets=targets, replace=replace)
+                # A database URL is never written into a plan file (it may carry a password); apply
+                # finds that state again the way plan did (KINDE_IAC_STATE, kinde.state) or by --state.
+                doc = saved_document(plan, session.desired, config_path=session.target.config,
+                                     state_path=session.target.state.path, inputs=session.inputs) \
+                    if documents else None
             finally:
                 session.close()
         except KindeIacError as err:

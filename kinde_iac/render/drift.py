@@ -22,15 +22,21 @@ def _field_lines(c: AttributeChange) -> list[str]:
 
 
 def headline(report: DriftReport) -> str:
+    duplicates = f", {len(report.duplicates)} duplicated" if report.duplicates else ""
     return (f"Drift: {len(report.changed)} changed, {len(report.deleted)} deleted, "
-            f"{len(report.recreated)} re-created outside kinde-iac; {len(report.unmanaged)} unmanaged.")
+            f"{len(report.recreated)} re-created{duplicates} outside kinde-iac; {len(report.unmanaged)} unmanaged.")
 
 
 def coverage_line(report: DriftReport) -> str:
     managed, total = report.total_coverage()
     pct = f"{100 * managed / total:.0f}%" if total else "n/a"
     per_kind = ", ".join(f"{k} {m}/{t}" for k, (m, t) in sorted(report.coverage.items()))
-    return f"Coverage: {managed}/{total} live objects managed ({pct}): {per_kind}"
+    line = f"Coverage: {managed}/{total} live objects managed ({pct}): {per_kind}"
+    # Every live object that is not managed is listed somewhere, so the numbers add up.
+    others = [(len(report.unmanaged), "unmanaged"), (len(report.duplicates), "duplicate"),
+              (len(report.adoptable), "to adopt"), (len(report.ignored), "ignored")]
+    shown = ", ".join(f"{n} {what}" for n, what in others if n)
+    return f"{line} (not managed: {shown})" if shown else line
 
 
 def render_text(report: DriftReport) -> str:
@@ -50,6 +56,16 @@ def render_text(report: DriftReport) -> str:
     if report.recreated:
         out.append("Deleted and re-created outside kinde-iac (same natural key, new id):")
         out.extend(f"  ~ {ch.address} (now id {ch.kinde_id})" for ch in report.recreated)
+        out.append("")
+    if report.duplicates:
+        out.append("Duplicates (in Kinde under the natural key of a managed object; adopting by it is ambiguous now):")
+        out.extend(f"  ! {u.address}" + (f" (id {u.kinde_id})" if u.kinde_id else "")
+                   + f": same natural key {fmt('/'.join(u.natural))} as {u.duplicate_of}, which kinde-iac manages"
+                   for u in report.duplicates)
+        out.append("")
+    if report.adoptable:
+        out.append("In the configuration but not yet managed (the next apply adopts them):")
+        out.extend(f"  + {u.address}" + (f" (id {u.kinde_id})" if u.kinde_id else "") for u in report.adoptable)
         out.append("")
     if report.unmanaged:
         out.append("Unmanaged (in Kinde, in no config and no state):")
@@ -79,6 +95,9 @@ def to_dict(report: DriftReport) -> dict[str, Any]:
         "deleted": [{"address": ch.address, "kinde_id": ch.kinde_id} for ch in report.deleted],
         "recreated": [{"address": ch.address, "kinde_id": ch.kinde_id} for ch in report.recreated],
         "unmanaged": [{"address": u.address, "kind": u.kind, "kinde_id": u.kinde_id} for u in report.unmanaged],
+        "duplicates": [{"address": u.address, "kind": u.kind, "kinde_id": u.kinde_id, "verdict": "duplicate",
+                        "natural": list(u.natural), "duplicate_of": u.duplicate_of} for u in report.duplicates],
+        "adoptable": [{"address": u.address, "kind": u.kind, "kinde_id": u.kinde_id} for u in report.adoptable],
         "ignored": [{"address": u.address, "rule": rule} for u, rule in report.ignored],
         "expired_rules": [{"address": r.address, "until": r.until} for r in report.expired_rules],
         "coverage": {"total": {"managed": managed, "live": total},

@@ -222,6 +222,9 @@ def _change_item(ch: ResourceChange) -> str:
     if ch.imported:
         adopt = f"import (adopt id {_code(ch.kinde_id)})" if ch.kinde_id else "import (adopt by natural key)"
         what = f"{adopt}, then {what}" if what else adopt
+    if ch.moved_from is not None:
+        moved = f"moved from {_code(ch.moved_from)}"
+        what = f"{moved}, then {what}" if what else moved
     if any(c.business_wide for c in ch.changes):
         what += " — **business-wide**"
     notes = "; ".join(_text(n) for n in ch.notes)

@@ -16,9 +16,10 @@ from kinde_iac.engine.plan_model import Action
 TTY, PLAIN, QUIET = "tty", "plain", "quiet"
 
 _STARTED = {Action.CREATE: "Creating...", Action.UPDATE: "Modifying...", Action.DELETE: "Destroying...",
-            Action.IMPORT: "Importing..."}
+            Action.IMPORT: "Importing...", Action.MOVE: "Moving in state..."}
 _FINISHED = {Action.CREATE: "Creation complete", Action.UPDATE: "Modifications complete",
-             Action.DELETE: "Destruction complete", Action.IMPORT: "Import complete"}
+             Action.DELETE: "Destruction complete", Action.IMPORT: "Import complete",
+             Action.MOVE: "Move complete"}
 
 
 class Progress(ProgressListener):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kinde_iac.engine.plan_model import SENSITIVE, Action, Counts, Plan, ResourceChange, Verdict
+from kinde_iac.engine.plan_model import SENSITIVE, UNKNOWN, Action, Counts, Plan, ResourceChange, Verdict
 
 if TYPE_CHECKING:
     from kinde_iac.engine.apply_flow import ApplySummary
@@ -33,8 +33,8 @@ def _styler(color: bool) -> Style:
 
 
 def fmt(value: Any) -> str:
-    if value == SENSITIVE:
-        return SENSITIVE
+    if value in (SENSITIVE, UNKNOWN):
+        return str(value)
     if value is None:
         return "null"
     return json.dumps(value, ensure_ascii=False)
@@ -134,6 +134,14 @@ def _attribute_lines(ch: ResourceChange, style: Style) -> list[str]:
 
 def render_change(ch: ResourceChange, style: Style) -> list[str]:
     lines: list[str] = []
+    if ch.moved_from is not None and ch.action == Action.NOOP and not ch.imported:
+        # As Terraform shows a moved block that changes nothing else.
+        lines.append(f"  # {style(ch.moved_from, bold=True)} has moved to {style(ch.address, bold=True)}")
+        lines.append(f"    resource {fmt(ch.kind)} {fmt(ch.key)} {{")
+        if ch.kinde_id:
+            lines.append(f"        id = {fmt(ch.kinde_id)}")
+        lines.extend(["    }", ""])
+        return lines
     if ch.imported and ch.action in (Action.NOOP, Action.UPDATE, Action.REPLACE):
         lines.append(f"  # {style(ch.address, bold=True)} will be imported (adopted from Kinde"
                      f"{', id ' + ch.kinde_id if ch.kinde_id else ''})")
@@ -144,6 +152,8 @@ def render_change(ch: ResourceChange, style: Style) -> list[str]:
         return lines
     headline = _HEADLINE[ch.action]
     lines.append(f"  # {style(ch.address, bold=True)} {headline}")
+    if ch.moved_from is not None:
+        lines.append(f"  # (moved from {ch.moved_from})")
     for note in ch.notes:
         lines.append(f"  # ({note})")
     sym = _SYMBOL[ch.action]

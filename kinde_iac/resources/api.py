@@ -69,6 +69,7 @@ class ApiKind(Kind):
     config_section = SECTION
     entry_type = Api
     file_fields = ("openapi",)
+    natural_fields = ("audience",)
     fields = (
         Field("name", replace=True),
         Field("audience", replace=True),

@@ -71,6 +71,7 @@ class ApiKeyKind(Kind):
     entry_type = ApiKey
     replace_warning = ("a new key means a new secret: the current secret stops working; the new one goes "
                        "only to the file given to apply --secrets-out")
+    natural_fields = ("api", "name")
     fields = (
         Field("name", replace=True),
         Field("api", replace=True),

@@ -85,6 +85,7 @@ class ApplicationKind(Kind):
     entry_type = Application
     seed_keys = (SEED_APPLICATION,)
     seed_field_aliases = MappingProxyType({"redirectUrls": "redirect_urls", "logoutUrls": "logout_urls"})
+    natural_fields = ("name",)
     fields = (
         Field("name"),
         Field("type", replace=True),

@@ -21,7 +21,9 @@ class Field:
     name: str
     #: Changing it cannot be done in place: the object is destroyed and created again.
     replace: bool = False
-    #: Kinde never returns it, so drift cannot be seen: compared with last-applied only.
+    #: Kinde never returns it, so drift cannot be seen: compared with last-applied only. With no
+    #: last apply (an adopted object) its value is unknown and the plan writes it; a ``replace``
+    #: field is then written in place (Kinde refuses the write if the value it holds differs).
     unreadable: bool = False
     #: A set of strings: rendered and diffed element by element.
     is_set: bool = False
@@ -127,6 +129,10 @@ class Kind(KindConfig):
     fields: ClassVar[tuple[Field, ...]] = ()
     #: False for kinds Kinde identifies by natural key alone (feature flags have no id).
     has_ids: ClassVar[bool] = True
+    #: Fields that carry the natural key, so a new natural key (a ``moved`` entry to a new role key)
+    #: is a change of these fields, made in place or by replacement as they say. With none, Kinde
+    #: cannot change the natural key and a new one replaces the object.
+    natural_fields: ClassVar[tuple[str, ...]] = ()
 
     # -- schema ---------------------------------------------------------------------------
     def field(self, name: str) -> Field:
@@ -155,6 +161,13 @@ class Kind(KindConfig):
 
     def warnings(self, resource: Resource) -> list[str]:
         """Notes the plan shows on a change of this object (business-wide effects...)."""
+        return []
+
+    def business_wide_effects(self, resource: Resource, changed: frozenset[str], others: Sequence[WorkspaceView],
+                              *, deleting: bool = False, unknown: frozenset[str] = frozenset()) -> list[str]:
+        """What a change of ``changed`` business-wide fields (or a delete) does to the environments
+        of ``others``, the project's other workspaces, for the plan's notes. ``unknown``: those of
+        them written because nobody knows what Kinde holds."""
         return []
 
     # -- one-time secrets ---------------------------------------------------------------------------

@@ -1,14 +1,19 @@
 """Feature flags: ``feature_flag.<key>``. The definition (name, description, type, default,
 override level) belongs to the Kinde business and is shared by every environment; Kinde never
-returns it, so it is compared with the last apply only. The environment's effective ``value`` is
-readable and is what a workspace's ``value`` override sets.
+returns it, so it is compared with the last apply only (and written when no apply has recorded it).
+The environment's effective ``value`` is readable and is what kinde-iac converges.
+
+The live default is never relied on, since nobody can read it: an environment's value is written
+as an explicit environment override, except right after this apply has written the definition
+itself, when a workspace that sets no ``value`` has its override removed and follows the default
+it just wrote. So the value converges in one apply whatever the business-wide definition holds.
 
 Since definitions are business-wide, every workspace must agree on them: ``check_workspaces``."""
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -78,6 +83,10 @@ def flag_value_problem(flag_type: str, value: Any) -> str | None:
     if not isinstance(value, str):
         return f'expected a string for a "str" flag, got {_show(value)}'
     return None
+
+
+def _names(workspaces: Iterable[WorkspaceView]) -> str:
+    return ", ".join(sorted(ws.name for ws in workspaces))
 
 
 def _show(value: Any) -> str:
@@ -193,12 +202,41 @@ class FeatureFlagKind(Kind):
                     "name": f.name, "description": f.description, "type": f.type,
                     "allow_override_level": f.allow_override_level, "default_value": default,
                     "value": flag_string(f.value) if f.value is not None else default,
+                    # Not compared: whether the environment keeps an override of its own.
+                    "env_override": f.value is not None,
                 },
             ))
         return out
 
     def warnings(self, resource: Resource) -> list[str]:
         return ["flag definitions are business-wide: this affects every Kinde environment"]
+
+    def business_wide_effects(self, resource: Resource, changed: frozenset[str], others: Sequence[WorkspaceView],
+                              *, deleting: bool = False, unknown: frozenset[str] = frozenset()) -> list[str]:
+        key = resource.natural[0]
+        users = [(ws, f) for ws in others for f in self.entries(ws) if f.key == key]
+        if not users:
+            return []
+        if deleting:
+            several = len(users) > 1
+            return [(f"still defined by workspace{'s' if several else ''} {_names(ws for ws, _ in users)}: "
+                     f"deleting it (the first step of a replacement too) removes it and its overrides from "
+                     f"{'their environments' if several else 'its environment'} as well")]
+        if "default_value" not in changed:
+            return []
+        following = [ws for ws, f in users if f.value is None]
+        own = [ws for ws, f in users if f.value is not None]
+        several = len(following) > 1
+        where = (f"the environment{'s' if several else ''} of workspace{'s' if several else ''} {_names(following)}, "
+                 f"which set no value" if following else "no other workspace of this project, since none follows it")
+        if "default_value" in unknown:
+            note = (f"writes the default, which Kinde cannot show: if it held another one, the effective value "
+                    f"changes in every environment without an override of its own, here {where}")
+        else:
+            note = f"the new default is the effective value in every environment without an override of its own: {where}"
+        if own:
+            note += f"; {_names(own)} set{'s' if len(own) == 1 else ''} {'its' if len(own) == 1 else 'their'} own"
+        return [note]
 
     def export_entry(self, resource: Resource) -> dict[str, Any]:
         a = resource.attributes
@@ -234,8 +272,8 @@ class FeatureFlagKind(Kind):
             body["allow_override_level"] = a["allow_override_level"]
         ctx.client.post(PATH, json=body)
         ctx.record_created(resource, None, {**a, "value": a["default_value"]})
-        if a["value"] != a["default_value"]:
-            self._set_value(ctx, resource)
+        if a.get("env_override"):
+            self._override(ctx, resource)
         return None
 
     def update(self, ctx: WriteContext, resource: Resource, kinde_id: str | None,
@@ -248,16 +286,19 @@ class FeatureFlagKind(Kind):
                       "allow_override_level": a.get("allow_override_level") or "env",
                       "default_value": a["default_value"]}
             ctx.client.put(f"{PATH}/{key}", params=params, retry_ambiguous=True)
-        if changed & {"value", "default_value"}:
-            self._set_value(ctx, resource)
+            # The default is known now (just written): an environment that sets no value follows it,
+            # and one that does keeps its own, whatever the default was before.
+            if a.get("env_override"):
+                self._override(ctx, resource)
+            else:
+                delete_if_present(ctx, f"{ENV_PATH}/{key}")
+        elif "value" in changed:
+            # The live default is unknown (Kinde never returns it), so the value is set explicitly.
+            self._override(ctx, resource)
 
-    def _set_value(self, ctx: WriteContext, resource: Resource) -> None:
-        a = resource.attributes
-        key = resource.natural[0]
-        if a["value"] != a["default_value"]:
-            ctx.client.patch(f"{ENV_PATH}/{key}", json={"value": a["value"]}, retry_ambiguous=True)
-        else:
-            delete_if_present(ctx, f"{ENV_PATH}/{key}")
+    def _override(self, ctx: WriteContext, resource: Resource) -> None:
+        ctx.client.patch(f"{ENV_PATH}/{resource.natural[0]}", json={"value": resource.attributes["value"]},
+                         retry_ambiguous=True)
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{resource.natural[0]}")

@@ -25,6 +25,10 @@ class WorkspaceView(Protocol):
     """A loaded workspace as the kinds see it (``kinde_iac.config.model.Workspace``)."""
 
     @property
+    def name(self) -> str:
+        """The workspace's name (its file's stem)."""
+
+    @property
     def source(self) -> str:
         """The workspace file, for messages."""
 

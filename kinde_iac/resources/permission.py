@@ -36,7 +36,10 @@ class PermissionKind(Kind):
     name = "permission"
     config_section = SECTION
     entry_type = Permission
+    # Kinde's PATCH takes a new key, so a permission moved to a new key keeps its id and role links.
+    natural_fields = ("key",)
     fields = (
+        Field("key"),
         Field("name", unclearable=True),
         Field("description", unclearable=True),
     )
@@ -53,7 +56,8 @@ class PermissionKind(Kind):
         return [
             Resource(
                 kind=self.name, key=p.key, natural=(p.key,), protect=p.protect,
-                attributes={"name": p.name if p.name is not None else p.key, "description": p.description},
+                attributes={"key": p.key, "name": p.name if p.name is not None else p.key,
+                            "description": p.description},
             )
             for p in perms
         ]
@@ -63,7 +67,7 @@ class PermissionKind(Kind):
         return Resource(
             kind=self.name, key=ctx.key_for(self.name, natural, item["id"]), natural=natural,
             kinde_id=item["id"],
-            attributes={"name": item.get("name"), "description": item.get("description") or None},
+            attributes={"key": item["key"], "name": item.get("name"), "description": item.get("description") or None},
         )
 
     def export_entry(self, resource: Resource) -> dict[str, Any]:

@@ -52,7 +52,10 @@ class RoleKind(Kind):
     entry_type = Role
     # Role scope links carry api_id and key, so only the APIs must be read first.
     reads_after = ("api",)
+    # Kinde's PATCH takes a new key, so a role moved to a new key keeps its id, users and links.
+    natural_fields = ("key",)
     fields = (
+        Field("key"),
         Field("name"),
         Field("description", unclearable=True),
         Field("is_default_role"),
@@ -109,7 +112,7 @@ class RoleKind(Kind):
             out.append(Resource(
                 kind=self.name, key=r.key, natural=(r.key,), protect=r.protect, depends_on=deps,
                 attributes={
-                    "name": r.name, "description": r.description, "is_default_role": r.is_default_role,
+                    "key": r.key, "name": r.name, "description": r.description, "is_default_role": r.is_default_role,
                     "permissions": sorted(set(r.permissions)), "scopes": sorted(set(r.scopes)),
                 },
             ))
@@ -133,7 +136,7 @@ class RoleKind(Kind):
                 kind=self.name, key=ctx.key_for(self.name, natural, item["id"]), natural=natural,
                 kinde_id=item["id"],
                 attributes={
-                    "name": item.get("name"), "description": item.get("description") or None,
+                    "key": item["key"], "name": item.get("name"), "description": item.get("description") or None,
                     "is_default_role": bool(item.get("is_default_role")),
                     "permissions": perms, "scopes": scopes,
                 },
@@ -168,7 +171,7 @@ class RoleKind(Kind):
 
     def update(self, ctx: WriteContext, resource: Resource, kinde_id: str | None,
                before: Mapping[str, Any], changed: frozenset[str]) -> None:
-        if changed & {"name", "description", "is_default_role"}:
+        if changed & {"key", "name", "description", "is_default_role"}:
             ctx.client.patch(f"{PATH}/{kinde_id}", json=self._body(resource), retry_ambiguous=True)
         if changed & {"permissions", "scopes"}:
             self._sync_links(ctx, resource, kinde_id, before)

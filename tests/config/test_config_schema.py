@@ -70,6 +70,7 @@ def test_schema_is_generated_from_the_model() -> None:
         "webhooks",
         "connections",
         "ignore",
+        "moved",
         "max_delete_fraction",
         "lint",
         "application",

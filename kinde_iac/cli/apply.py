@@ -57,10 +57,12 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
           auto_approve: bool, no_color: bool, parallelism: int, max_rps: float | None, lock_timeout: float,
           allow_mass_delete: bool, secrets_out: str | None) -> None:
     """Plan, ask for "yes", and make Kinde match the configuration; or apply exactly a saved PLAN_FILE."""
+    from kinde_iac.cli.signals import stop_on_signals
     from kinde_iac.engine.apply_flow import ApplyRequest, run_apply, workspace_of
     from kinde_iac.engine.planfile import read_plan_file
     from kinde_iac.engine.secrets_file import secrets_file
     from kinde_iac.engine.session import open_session, resolve_target
+    from kinde_iac.engine.stop import StopRequest
     from kinde_iac.render.progress import Progress
     from kinde_iac.render.text import apply_summary
 
@@ -72,11 +74,14 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
                            secrets_out=secrets_file(secrets_out))
     session = open_session(resolve_target(workspace, config_path, state_path),
                            client_options=client_options(parallelism, max_rps))
-    try:
-        summary = run_apply(session, request, _Terminal(use_color(no_color)),
-                            Progress.choose(quiet=False, requests=session.requests))
-    finally:
-        session.close()
-    click.echo(apply_summary(summary), err=not summary.ok)
+    with stop_on_signals(StopRequest()) as stop:
+        try:
+            summary = run_apply(session, request, _Terminal(use_color(no_color)),
+                                Progress.choose(quiet=False, requests=session.requests), stop=stop)
+        finally:
+            session.close()
+        click.echo(apply_summary(summary), err=not summary.ok)
+    if summary.result.interrupted is not None and stop.signum is not None:
+        sys.exit(ExitCode.for_signal(stop.signum))
     if not summary.ok:
         sys.exit(ExitCode.ERROR)

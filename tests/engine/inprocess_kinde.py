@@ -149,6 +149,13 @@ class InProcessKinde:
             raise ApiError(200, "INVALID_RESPONSE", f"expected a list under {key!r}", method="GET", path=path)
         return body[key]
 
+    def get_object(self, path: str, key: str, params: dict | None = None) -> dict:
+        """A single-object read that insists on the object being there."""
+        body = self.get(path, params)
+        if not isinstance(body.get(key), dict):
+            raise ApiError(200, "INVALID_RESPONSE", f"expected an object under {key!r}", method="GET", path=path)
+        return body[key]
+
     def paginate(self, path: str, items_key: str, params: dict | None = None, *, paged: bool = True
                  ) -> Iterator[dict]:
         """Every item of a list, following ``next_token`` or ``has_more`` like Kinde's clients do."""

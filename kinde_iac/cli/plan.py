@@ -38,6 +38,10 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     targets: list[str | None] = list(workspaces) or [None]
     if len(targets) > 1 and (config_path or state_path or out_path):
         raise KindeIacError("--config, --state and --out work on one workspace; plan several with --workspace only")
+    if out_path:
+        from kinde_iac.engine.private_file import check_target
+
+        check_target(out_path, what="plan file")
     planned = plan_workspaces(
         targets, config=config_path, state=state_path, parallelism=parallelism, allow_mass_delete=allow_mass_delete,
         client_options=client_options(parallelism, max_rps), documents=bool(out_path) or fmt == "json",

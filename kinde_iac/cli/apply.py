@@ -31,7 +31,7 @@ class _Terminal:
 
         if saved is not None:
             click.echo(f"Applying the saved plan {saved.path} (checked: state, configuration and every object "
-                       f"it touches are as they were when it was made).")
+                       f"it touches are as they were when it was made, and a fresh plan takes the same steps).")
         else:
             click.echo(render_plan(plan, color=self.color), nl=False)
 

@@ -161,6 +161,24 @@ def test_a_create_that_stays_unseen_is_never_resent_and_fails_after_the_checks(
     assert live_keys(kinde, "/api/v1/permissions", "permissions") == []
 
 
+@pytest.mark.parametrize(("status", "resent"), [(500, True), (502, False), (503, False), (504, False)])
+def test_an_error_answer_from_kinde_is_settled_by_one_read_but_a_gateway_s_is_not(
+        ws: Workspace, kinde: InProcessKinde, status: int, resent: bool) -> None:
+    # A 500 is Kinde's own answer: it has finished with the request, so a read that finds nothing
+    # proves the create did not land. A gateway's 502-504 proves nothing: Kinde may still carry it out.
+    kinde.inject("POST", "/api/v1/permissions", ambiguous=True, lands=False, answered=status)
+    result = ws.apply(config(permissions=permissions("orders:read")))
+    sequence = [c.method for c in kinde.calls if c.path == "/api/v1/permissions"][1:]  # after the refresh
+    if resent:
+        assert result.ok, result.failed
+        assert sequence == ["POST", "GET", "POST"] and ws.pauses == []
+        assert live_keys(kinde, "/api/v1/permissions", "permissions") == ["orders:read"]
+    else:
+        assert [a for a, _ in result.failed] == ["permission.orders:read"]
+        assert sequence == ["POST"] + ["GET"] * 5 and len(ws.pauses) == 4
+        assert live_keys(kinde, "/api/v1/permissions", "permissions") == []
+
+
 def test_each_step_is_journaled_before_its_call_and_its_row_written_after(ws: Workspace,
                                                                          kinde: InProcessKinde) -> None:
     seen: list[tuple[str, str, list[tuple[str, str]], set[str]]] = []

@@ -51,3 +51,15 @@ class StateError(KindeIacError):
 
 class LockError(StateError):
     """Another run holds the workspace lock."""
+
+
+class Interrupted(BaseException):
+    """A signal (SIGINT, SIGTERM, SIGHUP) ended the run before apply began changing Kinde.
+
+    A BaseException, like KeyboardInterrupt, so no ``except Exception`` on the way swallows it; the
+    CLI prints one line and exits with 128 + the signal number, as shells do.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"interrupted by signal {signum}")

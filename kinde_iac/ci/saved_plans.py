@@ -27,12 +27,8 @@ def out_path(pattern: str, workspace: str, several: bool) -> str:
 
 
 def save(path: str, document: dict[str, Any]) -> None:
-    """Write a saved plan, creating its directory (a CI job's ``plans/`` need not exist yet)."""
-    try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        write_plan_file(path, document)
-    except OSError as err:
-        raise KindeIacError(f"cannot save the plan to {path}: {err.strerror or err}") from err
+    """Write a saved plan (0600), creating its directory (a CI job's ``plans/`` need not exist yet)."""
+    write_plan_file(path, document)
 
 
 def _files(paths: Sequence[str], lenient: bool) -> list[Path]:

@@ -12,7 +12,7 @@ import click
 
 from kinde_iac.cli.registry import COMMANDS, load_command
 from kinde_iac.cli.status import ExitCode
-from kinde_iac.errors import KindeIacError
+from kinde_iac.errors import Interrupted, KindeIacError
 
 
 def usage_error_exits_1(err: click.UsageError) -> None:
@@ -61,6 +61,12 @@ class _Group(click.Group):
                 raise
             click.echo(f"Error: {err}", err=True)
             ctx.exit(ExitCode.ERROR)
+        except Interrupted as err:
+            from kinde_iac.engine.stop import signal_name
+
+            click.echo(f"Error: interrupted by {signal_name(err.signum)} before any change was made in Kinde",
+                       err=True)
+            ctx.exit(ExitCode.for_signal(err.signum))
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             ctx.exit(ExitCode.ERROR)

@@ -32,7 +32,7 @@ class _Terminal:
 
         if saved is not None:
             click.echo(f"Applying the saved plan {saved.path} (checked: state, configuration and every object "
-                       f"it touches are as they were when it was made).")
+                       f"it touches are as they were when it was made, and a fresh plan takes the same steps).")
         else:
             click.echo(render_plan(plan, color=self.color), nl=False)
 
@@ -60,10 +60,12 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
           allow_mass_delete: bool, secrets_out: str | None, targets: tuple[str, ...], replace: tuple[str, ...]) -> None:
     """Plan, ask for "yes", and make Kinde match the configuration; or apply exactly a saved PLAN_FILE."""
     from kinde_iac.ci.publish import publish_apply
+    from kinde_iac.cli.signals import stop_on_signals
     from kinde_iac.engine.apply_flow import ApplyRequest, run_apply, saved_target
     from kinde_iac.engine.planfile import read_plan_file
     from kinde_iac.engine.secrets_file import secrets_file
     from kinde_iac.engine.session import open_session, resolve_target
+    from kinde_iac.engine.stop import StopRequest
     from kinde_iac.render.progress import Progress
     from kinde_iac.render.text import apply_summary
 
@@ -78,13 +80,17 @@ def apply(workspace: str | None, config_path: str | None, state_path: str | None
                            secrets_out=secrets_file(secrets_out), targets=targets, replace=replace)
     session = open_session(resolve_target(workspace, config_path, state_path),
                            client_options=client_options(parallelism, max_rps))
-    try:
-        summary = run_apply(session, request, _Terminal(use_color(no_color)),
-                            Progress.choose(quiet=False, requests=session.requests))
-    finally:
-        session.close()
-    click.echo(apply_summary(summary), err=not summary.ok)
-    code = ExitCode.SUCCESS if summary.ok else ExitCode.ERROR
+    with stop_on_signals(StopRequest()) as stop:
+        try:
+            summary = run_apply(session, request, _Terminal(use_color(no_color)),
+                                Progress.choose(quiet=False, requests=session.requests), stop=stop)
+        finally:
+            session.close()
+        click.echo(apply_summary(summary), err=not summary.ok)
+    if summary.result.interrupted is not None and stop.signum is not None:
+        code = ExitCode.for_signal(stop.signum)
+    else:
+        code = ExitCode.SUCCESS if summary.ok else ExitCode.ERROR
     publish_apply(summary, workspace=session.target.name, exit_code=code)
     if code:
         sys.exit(code)

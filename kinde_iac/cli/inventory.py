@@ -115,8 +115,11 @@ def export(workspace: str | None, config_path: str | None, state_path: str | Non
            parallelism: int, max_rps: float | None) -> None:
     """Write a complete native config of the live environment (secrets as ${env:KEY} references)."""
     from kinde_iac.engine.export import export_warnings, make_export
+    from kinde_iac.engine.private_file import check_target, write_private_file
     from kinde_iac.engine.session import open_session, resolve_target
 
+    if out_path:
+        check_target(out_path, what="export file")
     session = open_session(resolve_target(workspace, config_path, state_path), config_optional=True,
                            client_options=client_options(parallelism, max_rps))
     try:
@@ -127,8 +130,8 @@ def export(workspace: str | None, config_path: str | None, state_path: str | Non
         click.echo(f"Warning: {warning}", err=True)
     text = json.dumps(config, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if out_path:
-        with open(out_path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        # Owner-only: an export lists every object of the environment, as the state does.
+        write_private_file(out_path, text, what="export file")
         click.echo(f"Exported to {out_path}.", err=True)
     else:
         click.echo(text, nl=False)

@@ -58,7 +58,10 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
         raise KindeIacError("--format gitlab reports one workspace (GitLab shows one report per job): "
                             "plan each workspace in its own job")
     if out_path:
-        plan_path(out_path, "", len(names) > 1)
+        from kinde_iac.engine.private_file import check_target
+
+        for name in names:  # before any request: a file that cannot be written fails now
+            check_target(plan_path(out_path, name or "", len(names) > 1), what="plan file")
     project = project or default_project()
     planned = plan_workspaces(
         names, config=config_path, state=state_path, parallelism=parallelism, allow_mass_delete=allow_mass_delete,

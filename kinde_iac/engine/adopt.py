@@ -17,6 +17,7 @@ from kinde_iac.engine.plan_model import UNKNOWN, Action, ResourceChange
 from kinde_iac.engine.session import Session, who
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import Resource
+from kinde_iac.state import StateResource
 
 
 @attrs.frozen
@@ -49,6 +50,7 @@ def adopt(session: Session, *, addresses: Sequence[str], everything: bool, pins:
     plan = make_plan(session, parallelism=parallelism, adopt_ids=pins,
                      on_ambiguous=lambda address, message: ambiguous.__setitem__(address, message))
     state_rows = session.state.resources()
+    _check_pins(session, pins, state_rows)
     blocking = [m for a, m in sorted(ambiguous.items()) if everything or a in wanted]
     if blocking:
         raise KindeIacError("; ".join(blocking))
@@ -90,3 +92,18 @@ def _written_shape(desired: Resource, ch: ResourceChange) -> Resource:
     unknown = {c.name for c in ch.changes if c.before == UNKNOWN}
     return attrs.evolve(adopted, attributes={**adopted.attributes,
                                              **{k: v for k, v in desired.attributes.items() if k in unknown}})
+
+
+def _check_pins(session: Session, pins: Mapping[str, str], state_rows: Mapping[str, StateResource]) -> None:
+    """``ADDRESS=ID`` for an address already managed under another id adopts nothing (the plan matches
+    the address by its state id): say so instead of reporting "0 objects adopted"."""
+    for address, pin in sorted(pins.items()):
+        row = state_rows.get(address)
+        if row is None or row.kinde_id == pin:
+            continue
+        kind = session.desired_by_address[address].kind
+        live = session.live.of(kind) if session.live is not None else []
+        which = (f"id {pin} is another live {kind}" if any(r.kinde_id == pin for r in live)
+                 else f"no live {kind} has id {pin}")
+        raise KindeIacError(f"{address} is already managed (state has it as Kinde id {row.kinde_id}) and {which}; "
+                            f"import only adopts objects that kinde-iac does not manage yet")

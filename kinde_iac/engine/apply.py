@@ -1,23 +1,28 @@
 """Executes a Plan: creates and updates in dependency order with bounded parallelism (each waits only
-for what it depends on), then deletes in reverse order. Every API step is journaled in state, and
-each object's state row is written in the same transaction as the step's result. Progress is told
-to listeners as typed events (``engine.events``)."""
+for what it depends on; ``engine.scheduler``), then deletes in reverse order. Every API step is
+journaled in state, and each object's state row is written in the same transaction as the step's
+result. Progress is told to listeners as typed events (``engine.events``). A create whose reply was
+lost is looked for, never sent again (``engine.settle``); a stop request (a signal, ``engine.stop``)
+ends scheduling and the apply is recorded as interrupted.
+"""
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from graphlib import TopologicalSorter
 from typing import Any
 
 import attrs
 
 from kinde_iac.engine.events import ApplyListener, Listeners, Outcome, Status, StepCounter
-from kinde_iac.engine.graph import forward_graph, reverse_graph
+from kinde_iac.engine.graph import forward_graph, forward_nodes, reverse_graph, reverse_nodes
 from kinde_iac.engine.moves import renamed
 from kinde_iac.engine.plan_model import UNKNOWN, Action, Counts, Plan, ResourceChange
+from kinde_iac.engine.scheduler import Scheduler, WalkResult
 from kinde_iac.engine.secrets_file import SecretsFile
+from kinde_iac.engine.settle import Settle, look_for_lost_create, may_land_later
+from kinde_iac.engine.stop import StopRequest
 from kinde_iac.errors import ApiError, KindeIacError
 from kinde_iac.resources import BY_NAME, Kind, Resource
 from kinde_iac.state import StateResource, StateStore
@@ -34,10 +39,20 @@ class ApplyResult:
     #: Creates whose reply was lost and that were settled by reading Kinde by natural key.
     rechecked: int = 0
     seconds: float = 0.0
+    #: The signal that stopped the apply (``"SIGTERM"``), if one did.
+    interrupted: str | None = None
+    #: Steps still running when the wait for them ended (a second signal, or the grace ran out):
+    #: the state lock must stay held, since they may still write.
+    abandoned: list[str] = attrs.field(factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and self.interrupted is None
+
+    @property
+    def status(self) -> str:
+        """The apply's status in the history: "ok", "failed" or "interrupted"."""
+        return "interrupted" if self.interrupted is not None else "ok" if self.ok else "failed"
 
 
 def stored_attributes(kind: Kind, resource: Resource, previous: StateResource | None) -> dict[str, Any]:
@@ -72,7 +87,7 @@ def state_row(resource: Resource, previous: StateResource | None) -> StateResour
     )
 
 
-#: Retries of a create whose outcome keeps coming back unknown, for clients without a budget of their own.
+#: Retries of a create Kinde keeps answering with an error, for clients without a budget of their own.
 DEFAULT_CREATE_RETRIES = 6
 
 
@@ -80,8 +95,11 @@ class _Applier:
     """The WriteContext kinds see, plus the bookkeeping of one apply run."""
 
     def __init__(self, plan: Plan, desired: Mapping[str, Resource], state: StateStore, client: Any,
-                 listener: ApplyListener, secrets_out: SecretsFile | None = None) -> None:
+                 listener: ApplyListener, secrets_out: SecretsFile | None = None,
+                 settle: Settle | None = None, stop: StopRequest | None = None) -> None:
         self.secrets_out = secrets_out
+        self.settle = settle or Settle.for_client(client)
+        self.stop = stop
         self.plan = plan
         self.desired = desired
         self.state = state
@@ -129,7 +147,7 @@ class _Applier:
         try:
             value = fn()
         except Exception as err:
-            status = Status.AMBIGUOUS if isinstance(err, ApiError) and err.ambiguous else Status.FAILED
+            status = Status.AMBIGUOUS if getattr(err, "ambiguous", False) else Status.FAILED
             with self._lock:
                 self.state.journal_result(entry, outcome=status.value, detail=str(err)[:500])
             self.events.step_finished(address, action, Outcome(status, error=str(err)))
@@ -205,21 +223,40 @@ class _Applier:
         raise KindeIacError(f"{ch.address}: not in state, so kinde-iac cannot tell what to destroy")
 
     def _create(self, kind: Kind, d: Resource) -> str | None:
-        # A create gets the same retry budget as any other request; each retry follows a read.
+        # An error answer gets the same retry budget as any other request; each retry follows a read.
         attempts = getattr(self.client, "max_retries", DEFAULT_CREATE_RETRIES) + 1
         for attempt in range(1, attempts + 1):
             try:
                 return kind.create(self, d)
             except ApiError as err:
-                if not err.ambiguous or attempt == attempts:
+                if not err.ambiguous:
                     raise
-            # The reply was lost: a read by natural key decides whether the create landed. A create
-            # is never repeated blindly, only after Kinde has been seen not to have the object.
+                lost = err
             self.events.create_rechecked(d.address)
-            found = kind.find(self, d)
-            if found is not None:
+            if may_land_later(lost):
+                # No answer (or a gateway's): Kinde may still be carrying the create out. It is looked
+                # for by natural key for a while and never sent again in this run (engine.settle).
+                found = look_for_lost_create(lambda: kind.find(self, d), settle=self.settle, pause=self._pause,
+                                             kind=kind.name, lost=lost)
                 return self._adopt_created(kind, d, found)
+            # Kinde answered with an error, so it has finished with the request: one read settles
+            # whether the create landed, and only an object seen missing is sent again.
+            seen = kind.find(self, d)
+            if seen is not None:
+                return self._adopt_created(kind, d, seen)
+            if attempt == attempts:
+                raise lost
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait between two checks; True when the run is stopping (which ends the wait early)."""
+        if self.settle.pause is not None:
+            self.settle.pause(seconds)
+        elif self.stop is not None:
+            return self.stop.wait(seconds)
+        else:
+            time.sleep(seconds)
+        return self.stop is not None and self.stop.requested
 
     def _adopt_created(self, kind: Kind, d: Resource, found: str) -> str | None:
         kinde_id = found if kind.has_ids else None
@@ -229,32 +266,16 @@ class _Applier:
         return kinde_id
 
 
-def _walk(ts: TopologicalSorter, by_address: Mapping[str, ResourceChange], run: Callable[[ResourceChange], None],
-          parallelism: int, result: ApplyResult) -> None:
-    """Run nodes as soon as their dependencies are done; after a failure, start nothing new."""
-    failed = False
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply") as pool:
-        running: dict[Future, str] = {}
-        while ts.is_active():
-            if not failed:
-                for address in sorted(ts.get_ready()):
-                    running[pool.submit(run, by_address[address])] = address
-            if not running:
-                break
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                address = running.pop(fut)
-                err = fut.exception()
-                if err is None:
-                    result.applied.append(address)
-                    ts.done(address)
-                else:
-                    failed = True
-                    message = str(err) if isinstance(err, KindeIacError) else f"{type(err).__name__}: {err}"
-                    result.failed.append((address, message))
-        if failed:
-            started = set(result.applied) | {a for a, _ in result.failed}
-            result.skipped.extend(sorted(a for a in by_address if a not in started))
+def _walk(graph: TopologicalSorter[str], nodes: list[str], by_address: Mapping[str, ResourceChange],
+          run: Callable[[ResourceChange], None], scheduler: Scheduler, result: ApplyResult) -> WalkResult:
+    """Run one graph's steps and add what became of them to ``result``."""
+    walked = scheduler.run(graph, nodes, lambda address: run(by_address[address]))
+    result.applied.extend(walked.done)
+    for address, err in walked.failed:
+        message = str(err) if isinstance(err, KindeIacError) else f"{type(err).__name__}: {err}"
+        result.failed.append((address, message))
+    result.abandoned.extend(walked.abandoned)
+    return walked
 
 
 def apply_plan(
@@ -267,11 +288,17 @@ def apply_plan(
     who: str = "",
     listener: ApplyListener | None = None,
     secrets_out: SecretsFile | None = None,
+    stop: StopRequest | None = None,
+    settle: Settle | None = None,
 ) -> ApplyResult:
-    """Carry out ``plan``. ``desired`` holds the real (unmasked) desired objects by address."""
+    """Carry out ``plan``. ``desired`` holds the real (unmasked) desired objects by address.
+
+    ``stop`` ends scheduling when requested (the result is then ``interrupted``); ``settle`` says
+    how long a create whose reply was lost is looked for (default: the client's read timeout)."""
     started = time.monotonic()
     counter = StepCounter()
-    applier = _Applier(plan, desired, state, client, Listeners([counter, listener]), secrets_out)
+    applier = _Applier(plan, desired, state, client, Listeners([counter, listener]), secrets_out,
+                       settle=settle, stop=stop)
     state.ensure_created()
     # Steps a killed run began but never finished: the plan just made has settled them by reading
     # Kinde by natural key (adopting what landed, redoing what did not), so they are closed here.
@@ -281,19 +308,28 @@ def apply_plan(
                                     "in the next apply")
     applier.apply_id = state.begin_apply(who=who, summary=plan.counts.as_dict())
     by_address = {c.address: c for c in plan.changes}
+    scheduler = Scheduler(parallelism, stop=stop, on_stop=lambda n: applier.events.stopping(
+        stop.name if stop else "stop", n, stop.grace if stop else 0.0))
     result = ApplyResult()
     try:
-        _walk(forward_graph(plan.changes), by_address, applier.run, parallelism, result)
-        if result.ok:
-            _walk(reverse_graph(plan.changes), by_address, applier.run, parallelism, result)
+        walked = _walk(forward_graph(plan.changes), forward_nodes(plan.changes), by_address, applier.run,
+                       scheduler, result)
+        skipped = list(walked.not_started)
+        stopping = stop is not None and stop.requested
+        if not walked.failed and not stopping:
+            walked = _walk(reverse_graph(plan.changes), reverse_nodes(plan.changes), by_address, applier.run,
+                           scheduler, result)
+            skipped += walked.not_started
         else:
-            result.skipped.extend(sorted(c.address for c in plan.changes
-                                         if c.action in (Action.DELETE, Action.FORGET)
-                                         and c.address not in result.skipped))
+            skipped += reverse_nodes(plan.changes)
+        result.skipped = sorted(skipped)
+        if stop is not None and stop.requested and (skipped or result.abandoned or walked.stopped):
+            result.interrupted = stop.name
     finally:
         result.seconds = time.monotonic() - started
         result.counts, result.rechecked = counter.counts, counter.rechecked
-        state.end_apply(applier.apply_id, status="ok" if result.ok else "failed",
+        state.end_apply(applier.apply_id, status=result.status,
                         summary={**result.counts.as_dict(), "rechecked": result.rechecked,
-                                 "failed": len(result.failed)})
+                                 "failed": len(result.failed), "not_attempted": len(result.skipped),
+                                 **({"interrupted": result.interrupted} if result.interrupted else {})})
     return result

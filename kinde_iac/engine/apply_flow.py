@@ -1,6 +1,12 @@
 """The apply command from start to end: under the state lock, plan again (or check that a saved
-plan still holds), show it, ask for approval, apply, and sum up. The CLI supplies the session and
-the conversation with the user (``ApplyConversation``); everything decided here is the engine's."""
+plan still holds), show it, ask for approval, apply, and sum up. The CLI supplies the session, the
+conversation with the user (``ApplyConversation``) and the stop request its signal handlers feed;
+everything decided here is the engine's.
+
+A saved plan is never executed as read: apply makes a fresh plan, refuses unless the saved one is
+fresh (state, config, live objects) and takes exactly the same steps, runs the safety rails on the
+saved plan itself, and then executes the fresh one, which is the same plan built from what was
+checked rather than from an editable file."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,10 +16,12 @@ import attrs
 
 from kinde_iac.engine.apply import ApplyResult, apply_plan
 from kinde_iac.engine.events import ProgressListener
-from kinde_iac.engine.plan_model import Plan
-from kinde_iac.engine.planfile import SavedPlan, StalePlanError, check_fresh
+from kinde_iac.engine.plan_model import Action, Plan
+from kinde_iac.engine.planfile import SavedPlan, StalePlanError, check_fresh, check_same_changes
+from kinde_iac.engine.safety import enforce_rails
 from kinde_iac.engine.secrets_file import SecretsFile
-from kinde_iac.engine.session import Session, who
+from kinde_iac.engine.session import Session, take_lock, who
+from kinde_iac.engine.stop import StopRequest
 from kinde_iac.engine.workspaces import plan_one
 from kinde_iac.errors import KindeIacError
 
@@ -57,6 +65,8 @@ class ApplySummary:
     result: ApplyResult
     requests: int
     retries: int
+    #: The state lock left held because steps were still running when apply stopped waiting.
+    kept_lock: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -83,32 +93,51 @@ def saved_target(saved: SavedPlan, workspace: str | None, config: str | None, st
 
 
 def run_apply(session: Session, request: ApplyRequest, talk: ApplyConversation,
-              progress: ProgressListener) -> ApplySummary:
+              progress: ProgressListener, stop: StopRequest | None = None) -> ApplySummary:
     """Plan (or verify the saved plan), show, ask, apply. Refusals raise; a failed step does not (the
-    summary says what failed and what was not attempted)."""
+    summary says what failed and what was not attempted). ``stop`` is fed by signal handlers: before
+    the steps begin a signal raises ``Interrupted``; after, it stops the apply (``ApplyResult.interrupted``)."""
+    stop = stop or StopRequest()
     saved = request.saved
     if saved is None and not request.auto_approve and not talk.can_ask():
         raise KindeIacError("no terminal to ask for approval: run with --auto-approve (or apply a saved plan)")
-    with session.locked("apply", request.lock_timeout, on_wait=talk.waiting):
-        fresh = plan_one(session, parallelism=request.parallelism, allow_mass_delete=request.allow_mass_delete,
-                         progress=progress, targets=request.targets if saved is None else (),
-                         replace=request.replace if saved is None else ())
+    lock = None
+    keep_lock = False
+    try:
+        # Shielded, so a signal cannot fall between taking the lock and guarding it; while waiting
+        # for another run's lock, a signal still ends the run at once (stop.poll).
+        with stop.shielded():
+            lock = take_lock(session.state, "apply", request.lock_timeout, on_wait=talk.waiting, poll=stop.poll)
+        # A saved plan is re-made as it was made: its targets, and its replacements asked for or not.
+        targets = saved.plan.targets if saved is not None else request.targets
+        replace = tuple(ch.address for ch in saved.plan.changes if ch.action == Action.REPLACE) \
+            if saved is not None else request.replace
+        plan = plan_one(session, parallelism=request.parallelism, allow_mass_delete=request.allow_mass_delete,
+                        progress=progress, targets=targets, replace=replace)
         if saved is not None:
             check_fresh(saved, workspace=session.target.name, lineage=session.state.lineage,
-                        serial=session.state.serial, desired=session.desired, fresh=fresh, inputs=session.inputs)
-        plan = saved.plan if saved is not None else fresh
+                        serial=session.state.serial, desired=session.desired, fresh=plan, inputs=session.inputs)
+            enforce_rails(saved.plan, session, allow_mass_delete=request.allow_mass_delete)
+            check_same_changes(saved.plan, plan)
         talk.show_plan(plan, saved)
-        if plan.blocked:
-            raise KindeIacError(plan.blocked)
+        enforce_rails(plan, session, allow_mass_delete=request.allow_mass_delete)
         if saved is None and not request.auto_approve and plan.has_changes and not talk.approve():
             raise KindeIacError("apply cancelled")
         talk.applying()
         progress.expect(plan.step_count)
+        stop.armed = True  # from here on a signal stops scheduling instead of ending the run
         try:
             result = apply_plan(plan, desired=session.desired_by_address, state=session.state, client=session.api,
                                 parallelism=request.parallelism, who=who(), listener=progress,
-                                secrets_out=request.secrets_out)
+                                secrets_out=request.secrets_out, stop=stop)
         finally:
             progress.finish()
+        # Steps still running may yet write to state: the lock stays until they are gone with us.
+        keep_lock = bool(result.abandoned)
+    finally:
+        if lock is not None and not keep_lock:
+            with stop.shielded():
+                session.state.release_lock(lock.id)
     stats = session.api.stats
-    return ApplySummary(result=result, requests=stats.requests, retries=stats.retries)
+    return ApplySummary(result=result, requests=stats.requests, retries=stats.retries,
+                        kept_lock=lock.id if keep_lock and lock is not None else None)

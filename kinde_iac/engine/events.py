@@ -61,6 +61,10 @@ class ApplyListener:
     def secret_delivered(self, address: str, path: Path | None) -> None:
         """Kinde showed a one-time secret: written to ``path``, or discarded when there is none."""
 
+    def stopping(self, reason: str, in_flight: int, grace: float) -> None:
+        """A stop was requested (``reason``: the signal's name): no new step starts, and apply waits up
+        to ``grace`` seconds for the ``in_flight`` steps to finish."""
+
 
 class ProgressListener(ApplyListener):
     """What a command shows while it works: refresh lines, then apply's steps out of ``expect`` of
@@ -97,6 +101,10 @@ class Listeners(ApplyListener):
     def secret_delivered(self, address: str, path: Path | None) -> None:
         for listener in self.listeners:
             listener.secret_delivered(address, path)
+
+    def stopping(self, reason: str, in_flight: int, grace: float) -> None:
+        for listener in self.listeners:
+            listener.stopping(reason, in_flight, grace)
 
 
 class StepCounter(ApplyListener):

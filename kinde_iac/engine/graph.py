@@ -12,9 +12,19 @@ from kinde_iac.errors import KindeIacError
 FORWARD = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.NOOP)
 
 
+def forward_nodes(changes: Sequence[ResourceChange]) -> list[str]:
+    """The addresses the forward graph runs, in plan order."""
+    return [c.address for c in changes if c.action in FORWARD or c.imported]
+
+
+def reverse_nodes(changes: Sequence[ResourceChange]) -> list[str]:
+    """The addresses the reverse graph runs, in plan order."""
+    return [c.address for c in changes if c.action in (Action.DELETE, Action.FORGET)]
+
+
 def forward_graph(changes: Sequence[ResourceChange]) -> TopologicalSorter:
     """Creates/updates/replacements (and adoptions): each waits for the objects it depends on."""
-    nodes = {c.address for c in changes if c.action in FORWARD or c.imported}
+    nodes = set(forward_nodes(changes))
     ts: TopologicalSorter = TopologicalSorter()
     for c in changes:
         if c.address in nodes:
@@ -24,7 +34,7 @@ def forward_graph(changes: Sequence[ResourceChange]) -> TopologicalSorter:
 
 def reverse_graph(changes: Sequence[ResourceChange]) -> TopologicalSorter:
     """Deletes: an object goes only after everything that depends on it has gone."""
-    nodes = {c.address for c in changes if c.action in (Action.DELETE, Action.FORGET)}
+    nodes = set(reverse_nodes(changes))
     ts: TopologicalSorter = TopologicalSorter()
     for c in changes:
         if c.address in nodes:

@@ -21,6 +21,7 @@ from kinde_iac.engine.plan_document import (
     plan_from_document,
 )
 from kinde_iac.engine.plan_model import Action, Plan, ResourceChange
+from kinde_iac.engine.private_file import write_private_file
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import BY_NAME, Resource
 from kinde_iac.state.secrets import hash_secret, secret_matches
@@ -107,10 +108,31 @@ def _relative(path: str | Path) -> str:
 
 
 def write_plan_file(path: str | Path, doc: dict[str, Any]) -> None:
-    Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Owner-only (0600): a plan names every object it touches, as the state does."""
+    write_private_file(path, json.dumps(doc, indent=2, sort_keys=True) + "\n", what="plan file")
 
 
 # -- reading ----------------------------------------------------------------------------------------
+
+#: Deeper than any plan document (attribute values included): what lies beyond is refused before the
+#: schema check, which, like every recursive walk, would otherwise run out of stack.
+MAX_DEPTH = 64
+
+
+def _too_deep(doc: Any) -> str | None:
+    """The JSON path of the first value nested deeper than MAX_DEPTH, or None; iterative, so a hostile
+    document cannot exhaust the stack here either."""
+    stack: list[tuple[Any, str, int]] = [(doc, "$", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return where
+        if isinstance(node, dict):
+            stack.extend((v, f"{where}.{k}", depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(node))
+    return None
+
 
 def _schema() -> dict[str, Any]:
     try:
@@ -145,6 +167,11 @@ def load_plan_file(path: str | Path) -> dict[str, Any]:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise PlanFileError(path, None, f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from err
+    except RecursionError:
+        doc = None
+    where = _too_deep(doc) if doc is not None else "$"
+    if where is not None:
+        raise PlanFileError(path, where, f"nested more than {MAX_DEPTH} levels deep; a kinde-iac plan never is")
     # Checked first so an old or newer plan gets a message about versions, not about shapes.
     if isinstance(doc, dict) and "format_version" in doc and doc["format_version"] != FORMAT_VERSION:
         raise PlanFileError(path, "$.format_version",
@@ -210,6 +237,49 @@ def check_fresh(saved: SavedPlan, *, workspace: str, lineage: str, serial: int,
         if expected is not None and fingerprint(live) != expected:
             raise StalePlanError(f"{ch.address} changed in Kinde since the plan was made "
                                  f"({_moved(ch.before, live)}); plan again; refusing")
+
+
+def _step_words(ch: ResourceChange) -> str:
+    words = str(ch.action) if ch.action != Action.NOOP else "adopt"
+    if ch.imported and ch.action != Action.NOOP:
+        words = f"adopt and {words}"
+    return words
+
+
+def _difference(saved: ResourceChange | None, fresh: ResourceChange | None) -> str | None:
+    """How one address differs between the saved plan and a fresh one, in words (None: it does not)."""
+    if saved is None and fresh is not None:
+        return f"{fresh.address}: a fresh plan would {_step_words(fresh)} it, but the saved plan does not"
+    if fresh is None and saved is not None:
+        return f"{saved.address}: the saved plan would {_step_words(saved)} it, but a fresh plan would not change it"
+    assert saved is not None and fresh is not None
+    if (saved.action, saved.imported) != (fresh.action, fresh.imported):
+        return (f"{saved.address}: the saved plan would {_step_words(saved)} it, but a fresh plan would "
+                f"{_step_words(fresh)} it")
+    if saved.kinde_id != fresh.kinde_id:
+        return (f"{saved.address}: the saved plan names Kinde id {saved.kinde_id or 'none'}, a fresh plan "
+                f"{fresh.kinde_id or 'none'}")
+    changed_saved = sorted(c.name for c in saved.changes)
+    changed_fresh = sorted(c.name for c in fresh.changes)
+    if changed_saved != changed_fresh:
+        return (f"{saved.address}: the saved plan changes {', '.join(changed_saved) or 'nothing'}, a fresh plan "
+                f"{', '.join(changed_fresh) or 'nothing'}")
+    return None
+
+
+def check_same_changes(saved: Plan, fresh: Plan) -> None:
+    """Refuse unless a fresh plan takes exactly the saved plan's steps: the same addresses, each with
+    the same action, adoption, Kinde id and changed fields. A plan file is only JSON: whatever was
+    edited into it (an update turned into a delete, an added delete, another id) is caught here,
+    and the first difference is named."""
+    mine = {ch.address: ch for ch in touched(saved)}
+    theirs = {ch.address: ch for ch in touched(fresh)}
+    order = list(mine) + [a for a in theirs if a not in mine]
+    for address in order:
+        problem = _difference(mine.get(address), theirs.get(address))
+        if problem:
+            raise StalePlanError(f"the saved plan does not match what apply would do now ({problem}); the file was "
+                                 f"edited, or it is stale: plan again; refusing")
 
 
 def _moved(before: dict[str, Any] | None, now: dict[str, Any] | None) -> str:

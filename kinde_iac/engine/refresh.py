@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from kinde_iac.errors import ApiError
 from kinde_iac.resources import BY_NAME, KINDS, Kind, Resource
 from kinde_iac.state import StateResource
 
@@ -22,6 +23,9 @@ class LiveState:
     by_kind: dict[str, list[Resource]]
     #: The kinds that were read (others were not needed by this config and state).
     kinds: tuple[str, ...]
+    #: Kinde ids of live objects the kinds left out because kinde-iac must never change them, and
+    #: what each is (the safety rails check every plan against them).
+    never_touch: dict[str, str] = attrs.field(factory=dict)
 
     def of(self, kind: str) -> list[Resource]:
         return self.by_kind.get(kind, [])
@@ -53,6 +57,7 @@ class _Context:
         self._pool = pool
         self._everything = everything
         self._lock = threading.Lock()
+        self.never_touch: dict[str, str] = {}
         self._live: dict[str, list[Resource]] = {}
         self._live_ids: dict[str, dict[str, Resource]] = {}
         self._state_by_id: dict[tuple[str, str], str] = {}
@@ -84,6 +89,10 @@ class _Context:
     def live(self, kind: str) -> Sequence[Resource]:
         return self._live.get(kind, [])
 
+    def exclude(self, kinde_id: str, what: str) -> None:
+        with self._lock:
+            self.never_touch[kinde_id] = what
+
     def live_by_id(self, kind: str, kinde_id: str) -> Resource | None:
         return self._live_ids.get(kind, {}).get(kinde_id)
 
@@ -94,6 +103,23 @@ class _Context:
         with self._lock:
             self._live[kind] = resources
             self._live_ids[kind] = {r.kinde_id: r for r in resources if r.kinde_id}
+
+
+def _read_kind(kind: Kind, ctx: _Context) -> list[Resource]:
+    """One kind's live objects. A list item without a field the kind reads, or with a value of the
+    wrong type, is Kinde answering in a shape kinde-iac does not know: one readable error, never a
+    Python exception from inside the kind (issue 13 point 8)."""
+    try:
+        return kind.read(ctx)
+    except (KeyError, IndexError, TypeError, AttributeError) as err:
+        if isinstance(err, KeyError):
+            problem = f"an item without the field {err}"
+        elif isinstance(err, IndexError):
+            problem = "a shorter list than expected"
+        else:
+            problem = f"a value of the wrong type ({err})"
+        raise ApiError(200, "INVALID_RESPONSE", f"reading the {kind.name} objects, Kinde answered with {problem}; "
+                       f"kinde-iac cannot use that answer", method="GET") from err
 
 
 def refresh(
@@ -121,7 +147,7 @@ def refresh(
                 raise RuntimeError("cycle between resource kinds")
             if on_event:
                 on_event("Refreshing: reading " + ", ".join(k.name for k in wave))
-            results = list(kind_pool.map(lambda k: (k.name, k.read(ctx)), wave))
+            results = list(kind_pool.map(lambda k: (k.name, _read_kind(k, ctx)), wave))
             for name, resources in results:
                 ctx.store(name, resources)
                 done.add(name)
@@ -129,4 +155,4 @@ def refresh(
     by_kind: dict[str, list[Resource]] = defaultdict(list)
     for name in names:
         by_kind[name] = list(ctx.live(name))
-    return LiveState(by_kind=dict(by_kind), kinds=tuple(k.name for k in kinds))
+    return LiveState(by_kind=dict(by_kind), kinds=tuple(k.name for k in kinds), never_touch=dict(ctx.never_touch))

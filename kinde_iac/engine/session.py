@@ -3,6 +3,7 @@ steps every workspace command starts with: the environment guard, the state lock
 from __future__ import annotations
 
 import getpass
+import math
 import os
 import shlex
 import socket
@@ -19,9 +20,9 @@ from kinde_iac.config.offline import EnvReader
 from kinde_iac.engine.events import RefreshListener
 from kinde_iac.engine.moves import apply_moves
 from kinde_iac.engine.refresh import LiveState, refresh
-from kinde_iac.errors import ConfigError, KindeIacError, LockError
+from kinde_iac.errors import ConfigError, KindeIacError, LockError, StateError
 from kinde_iac.kinde import KindeClient, resolve_credentials, tuning_from_env
-from kinde_iac.resources import KINDS, Resource
+from kinde_iac.resources import BY_NAME, KINDS, Resource
 from kinde_iac.state import LockInfo, StateIdentity, StateLocation, StateResource, StateStore, parse_location
 
 #: The environment variable naming the state (a path or a postgresql:// URL) when --state does not.
@@ -139,11 +140,15 @@ class Session:
 
 
 def take_lock(store: StateStore, operation: str, timeout: float = 0.0,
-              on_wait: Callable[[str], None] | None = None) -> LockInfo:
-    """The state lock. A held lock fails at once, unless ``timeout`` allows waiting (said to ``on_wait``).
+              on_wait: Callable[[str], None] | None = None,
+              poll: Callable[[float], None] | None = None) -> LockInfo:
+    """The state lock. A held lock fails at once, unless ``timeout`` allows waiting (said to ``on_wait``;
+    ``poll`` replaces the pause between attempts).
 
     The lock is tied to this process, so once it is gone another run takes the lock over; ``on_wait``
     also hears when this run takes over the lock of a dead one."""
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout >= 0):
+        raise KindeIacError(f"--lock-timeout must be a finite number of seconds of 0 or more, got {timeout!r}")
     try:
         return store.acquire_lock(operation, tie_to_process=True, on_note=on_wait)
     except LockError as err:
@@ -151,6 +156,8 @@ def take_lock(store: StateStore, operation: str, timeout: float = 0.0,
             raise
         if on_wait is not None:
             on_wait(f"Waiting up to {timeout:g}s for the state lock: {err}")
+    if poll is not None:
+        return store.acquire_lock(operation, timeout=timeout, poll=poll, tie_to_process=True, on_note=on_wait)
     return store.acquire_lock(operation, timeout=timeout, tie_to_process=True, on_note=on_wait)
 
 
@@ -227,10 +234,22 @@ def read_live(session: Session, *, parallelism: int, everything: bool = False,
     Returns the environment, the state rows the refresh was keyed on (under the addresses the
     config's ``moved`` entries give them), and what it read."""
     env = check_environment(session)
-    state_rows, session.moves = apply_moves(session.state.resources(), session.workspace.moved)
+    rows = session.state.resources()
+    check_state_kinds(rows, session.target.state)
+    state_rows, session.moves = apply_moves(rows, session.workspace.moved)
     session.live = refresh(session.api, own_client_id=own_client_id(session), desired=session.desired,
                            state=state_rows, parallelism=parallelism, everything=everything, on_event=on_event)
     return env, state_rows, session.live
+
+
+def check_state_kinds(rows: Mapping[str, StateResource], where: StateLocation) -> None:
+    """Every state row must be of a kind this kinde-iac knows: a row it cannot read back is a
+    damaged file, or one a newer version wrote, and is reported as such rather than failing later."""
+    for address, row in rows.items():
+        if row.kind not in BY_NAME:
+            raise StateError(f"state file {where}: {address} has kind {row.kind!r}, which this kinde-iac does not "
+                             f"know (kinds: {', '.join(BY_NAME)}); the file is damaged or was written by a newer "
+                             f"kinde-iac")
 
 
 def who() -> str:

@@ -13,6 +13,7 @@ from kinde_iac.engine.plan_model import Plan, WorkspaceResult
 from kinde_iac.engine.planfile import saved_document
 from kinde_iac.engine.safety import check_safety
 from kinde_iac.engine.session import Session, open_session, resolve_target
+from kinde_iac.engine.undelivered import flag_undelivered_secrets
 from kinde_iac.errors import KindeIacError
 
 
@@ -32,10 +33,12 @@ class PlannedWorkspaces:
 def plan_one(session: Session, *, parallelism: int, allow_mass_delete: bool,
              progress: ProgressListener | None = None, targets: Sequence[str] = (),
              replace: Sequence[str] = ()) -> Plan:
-    """A session's plan with the safety rails applied (``targets``, ``replace``: ``engine.targeting``)."""
+    """A session's plan with the safety rails applied (``targets``, ``replace``: ``engine.targeting``),
+    and one-time secrets never delivered flagged."""
     try:
-        return check_safety(make_plan(session, parallelism=parallelism, on_event=progress, targets=targets,
+        plan = check_safety(make_plan(session, parallelism=parallelism, on_event=progress, targets=targets,
                                       replace=replace), session, allow_mass_delete=allow_mass_delete)
+        return flag_undelivered_secrets(plan, session)
     finally:
         if progress is not None:
             progress.finish()

@@ -64,7 +64,20 @@ class Progress(ProgressListener):
         self._show(f"{address}: one-time secret written to {path}" if path is not None else
                    f"{address}: its one-time secret was discarded (no --secrets-out FILE given)", finished=False)
 
+    def stopping(self, reason: str, in_flight: int, grace: float) -> None:
+        self._note(f"Stopping ({reason}): no new step starts; waiting up to {grace:g}s for the {in_flight} "
+                   f"step(s) in flight to finish. Send the signal again to stop waiting (the state lock is then "
+                   f"kept).")
+
     # -- display ------------------------------------------------------------------------------------
+    def _note(self, line: str) -> None:
+        """A line that stays on screen whatever the mode (it matters even to machine-readable runs)."""
+        with self._lock:
+            if self.mode == TTY:
+                self._clear()
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
     def _show(self, line: str, *, finished: bool) -> None:
         if self.mode == QUIET:
             return

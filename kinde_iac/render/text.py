@@ -57,10 +57,35 @@ def apply_summary(summary: ApplySummary) -> str:
             f"by natural key)")
     if r.ok:
         return f"\nApply complete! Resources: {applied_line(r.counts)}.{cost}"
+    if r.interrupted is not None:
+        return _interrupted_summary(summary, cost)
     lines = [f"Error: {address}: {message}" for address, message in r.failed]
     if r.skipped:
         lines.append(f"Not attempted: {len(r.skipped)} changes; the next apply resumes them.")
     lines.append(f"Apply failed after {applied_line(r.counts)}{cost}.")
+    return "\n".join(lines)
+
+
+#: Addresses named in the "Landed" line before it says how many more there are.
+_LANDED_SHOWN = 20
+
+
+def _interrupted_summary(summary: ApplySummary, cost: str) -> str:
+    """After a signal stopped the apply: what landed, what failed, what never started, and the lock."""
+    r = summary.result
+    lines = [f"Apply interrupted by {r.interrupted}: {applied_line(r.counts)} before it stopped{cost}."]
+    if r.applied:
+        more = len(r.applied) - _LANDED_SHOWN
+        lines.append("Landed: " + ", ".join(r.applied[:_LANDED_SHOWN]) + (f" and {more} more" if more > 0 else ""))
+    lines.extend(f"Error: {address}: {message}" for address, message in r.failed)
+    if r.skipped:
+        lines.append(f"Not attempted: {len(r.skipped)} changes; the next apply resumes them.")
+    if r.abandoned:
+        lines.append(f"Still running when apply stopped waiting: {', '.join(r.abandoned)}; the next plan settles "
+                     f"them by natural key.")
+    if summary.kept_lock:
+        lines.append(f"The state lock {summary.kept_lock} is kept, since those steps may still write. Once no "
+                     f"kinde-iac process runs, release it with `kinde-iac force-unlock {summary.kept_lock}`.")
     return "\n".join(lines)
 
 

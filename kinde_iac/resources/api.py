@@ -172,7 +172,12 @@ class ApiKind(Kind):
         return compact({"key": resource.key, **resource.attributes})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        items = [i for i in ctx.client.paginate(PATH, "apis", paged=False) if not i.get("is_management_api")]
+        items = []
+        for item in ctx.client.paginate(PATH, "apis", paged=False):
+            if item.get("is_management_api"):
+                ctx.exclude(item["id"], "the Kinde Management API")
+            else:
+                items.append(item)
         relevant = [i for i in items if ctx.is_relevant(self.name, (i["audience"],), i["id"])]
         apps = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._apps(ctx, i["id"]), relevant)))
         return [
@@ -185,7 +190,7 @@ class ApiKind(Kind):
         ]
 
     def _apps(self, ctx: ReadContext, api_id: str) -> list[str]:
-        api = ctx.client.get(f"{PATH}/{api_id}").get("api") or {}
+        api = ctx.client.get_object(f"{PATH}/{api_id}", "api")
         keys = []
         for app in api.get("applications") or []:
             if app.get("is_active") is False or app.get("id") == ctx.own_client_id:

@@ -29,7 +29,7 @@ from kinde_iac.resources.base import (
     delete_if_present,
     slug_key,
 )
-from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.checks import duplicates, key_problem, name_problem
 from kinde_iac.resources.kind_config import Issue, WorkspaceView
 
 PATH = "/api/v1/api_keys"
@@ -88,8 +88,8 @@ class ApiKeyKind(Kind):
             base: JsonPath = (SECTION, i)
             if problem := key_problem(key.key, what="api key key"):
                 yield base + ("key",), problem
-            if not key.name:
-                yield base + ("name",), "name must not be empty"
+            if problem := name_problem(key.name):
+                yield base + ("name",), problem
             if key.api not in scopes:
                 yield base + ("api",), f'api {quote(key.api)} is not defined in "apis"'
             else:
@@ -151,8 +151,8 @@ class ApiKeyKind(Kind):
             if item.get("type") == "organization" and ctx.is_relevant(self.name, natural, item["id"]):
                 pending_org.append(resource)
         # The list has no org code; only organization keys kinde-iac manages or wants cost a read.
-        codes = ctx.map(lambda r: (ctx.client.get(f"{PATH}/{r.kinde_id}").get("api_key") or {})
-                        .get("organization_id"), pending_org)
+        codes = ctx.map(lambda r: ctx.client.get_object(f"{PATH}/{r.kinde_id}", "api_key").get("organization_id"),
+                        pending_org)
         for resource, code in zip(pending_org, codes):
             resource.attributes["org_code"] = code
         return out

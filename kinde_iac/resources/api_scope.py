@@ -57,7 +57,7 @@ class ApiScopeKind(Kind):
 
     def read(self, ctx: ReadContext) -> list[Resource]:
         apis = [a for a in ctx.live("api") if ctx.is_relevant("api", a.natural, a.kinde_id)]
-        lists = ctx.map(lambda a: ctx.client.get(_api_path(a.kinde_id)).get("scopes") or [], apis)
+        lists = ctx.map(lambda a: ctx.client.get_list(_api_path(a.kinde_id), "scopes"), apis)
         out = []
         for api, scopes in zip(apis, lists):
             for s in scopes:
@@ -73,7 +73,7 @@ class ApiScopeKind(Kind):
         return ctx.id_of(resource.depends_on[0])
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
-        for s in ctx.client.get(_api_path(self._api_id(ctx, resource))).get("scopes") or []:
+        for s in ctx.client.get_list(_api_path(self._api_id(ctx, resource)), "scopes"):
             if s.get("key") == resource.natural[1]:
                 return s["id"]
         return None

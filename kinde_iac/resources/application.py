@@ -38,7 +38,7 @@ from kinde_iac.resources.base import (
     slug,
     slug_key,
 )
-from kinde_iac.resources.checks import duplicates, key_problem, url_problem
+from kinde_iac.resources.checks import duplicates, key_problem, name_problem, url_problem
 from kinde_iac.resources.connection import SECTION as CONNECTIONS
 from kinde_iac.resources.connection import ConnectionIds
 from kinde_iac.resources.connection_options import is_builtin
@@ -117,8 +117,8 @@ class ApplicationKind(Kind):
             base: JsonPath = (SECTION, i)
             if problem := key_problem(app.key, what="application key"):
                 yield base + ("key",), problem
-            if not app.name:
-                yield base + ("name",), "name must not be empty"
+            if problem := name_problem(app.name):
+                yield base + ("name",), problem
             for field in ("login_uri", "homepage_uri"):
                 url = getattr(app, field)
                 if url is not None and (problem := url_problem(url)):
@@ -158,7 +158,12 @@ class ApplicationKind(Kind):
         return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        items = [i for i in ctx.client.paginate(PATH, "applications") if i["id"] != ctx.own_client_id]
+        items = []
+        for item in ctx.client.paginate(PATH, "applications"):
+            if item["id"] == ctx.own_client_id:
+                ctx.exclude(item["id"], "kinde-iac's own M2M application (the client id it runs as)")
+            else:
+                items.append(item)
         relevant = [i for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"])]
         details = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._details(ctx, i), relevant)))
         out = []
@@ -173,9 +178,9 @@ class ApplicationKind(Kind):
 
     def _details(self, ctx: ReadContext, item: dict[str, Any]) -> dict[str, Any]:
         app_id = item["id"]
-        app = ctx.client.get(f"{PATH}/{app_id}").get("application") or {}
-        redirects = ctx.client.get(f"{PATH}/{app_id}/auth_redirect_urls").get("redirect_urls") or []
-        logouts = ctx.client.get(f"{PATH}/{app_id}/auth_logout_urls").get("logout_urls") or []
+        app = ctx.client.get_object(f"{PATH}/{app_id}", "application")
+        redirects = ctx.client.get_list(f"{PATH}/{app_id}/auth_redirect_urls", "redirect_urls")
+        logouts = ctx.client.get_list(f"{PATH}/{app_id}/auth_logout_urls", "logout_urls")
         details: dict[str, Any] = {
             "login_uri": app.get("login_uri") or None, "homepage_uri": app.get("homepage_uri") or None,
             "redirect_urls": sorted(set(redirects)), "logout_urls": sorted(set(logouts)), **read_settings(app),
@@ -225,21 +230,20 @@ class ApplicationKind(Kind):
             ctx.client.patch(f"{PATH}/{kinde_id}", json=patch, retry_ambiguous=True)
         # A PUT replaces the whole set in one request, and repeating it is harmless.
         if "redirect_urls" in changed:
-            self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_redirect_urls", a["redirect_urls"])
+            self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_redirect_urls", "redirect_urls", a["redirect_urls"])
         if "logout_urls" in changed:
-            self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_logout_urls", a["logout_urls"])
+            self._put_urls(ctx, f"{PATH}/{kinde_id}/auth_logout_urls", "logout_urls", a["logout_urls"])
         if "tokens" in changed and a.get("tokens"):
             # Only the lifetimes sent change; sending them again is harmless.
             ctx.client.patch(f"{PATH}/{kinde_id}/tokens", json=a["tokens"], retry_ambiguous=True)
         if "connections" in changed and a.get("connections") is not None:
             self._sync_connections(ctx, str(kinde_id), before.get("connections"), a["connections"])
 
-    def _put_urls(self, ctx: WriteContext, path: str, urls: list[str]) -> None:
+    def _put_urls(self, ctx: WriteContext, path: str, key: str, urls: list[str]) -> None:
         if urls:
             ctx.client.put(path, json={"urls": urls}, retry_ambiguous=True)
             return
-        current = ctx.client.get(path)
-        present = current.get("redirect_urls") or current.get("logout_urls") or []
+        present = ctx.client.get_list(path, key)
         if present:
             ctx.client.delete(path, params={"urls": ",".join(present)}, retry_ambiguous=True)
 

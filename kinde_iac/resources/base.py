@@ -74,6 +74,10 @@ class ReadContext(Protocol):
 
     def live_by_id(self, kind: str, kinde_id: str) -> Resource | None: ...
 
+    def exclude(self, kinde_id: str, what: str) -> None:
+        """A live object ``read`` leaves out because kinde-iac must never change it (``what`` says
+        what it is); the safety rails refuse any plan aimed at its id."""
+
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """Run ``fn`` over ``items`` on the refresh worker pool, preserving order."""
 

@@ -9,6 +9,9 @@ from kinde_iac.resources.kind_config import Issue, WorkspaceView
 
 #: Kinde's limit for keys (roles, permissions, scopes, flags).
 KEY_MAX = 64
+#: Kinde's limit for the names of roles, permissions, applications, feature flags and API keys; a
+#: longer one is refused only when apply sends it, so the config check says so first.
+NAME_MAX = 128
 
 
 def key_problem(key: str, *, what: str, slash: bool = True) -> str | None:
@@ -22,6 +25,15 @@ def key_problem(key: str, *, what: str, slash: bool = True) -> str | None:
         return f"{what} {quote(key)} must not contain whitespace"
     if not slash and "/" in key:
         return f'{what} {quote(key)} must not contain "/" (it separates api and scope in "<api>/<scope>")'
+    return None
+
+
+def name_problem(name: str | None, *, required: bool = True) -> str | None:
+    """Why ``name`` cannot be a Kinde name, or None (``required=False``: only the length is checked)."""
+    if not name:
+        return "name must not be empty" if required else None
+    if len(name) > NAME_MAX:
+        return f"name is {len(name)} characters long; Kinde allows at most {NAME_MAX}"
     return None
 
 

@@ -28,7 +28,7 @@ from kinde_iac.resources.base import (
     compact,
     delete_if_present,
 )
-from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.checks import duplicates, key_problem, name_problem
 from kinde_iac.resources.kind_config import Issue, SeedKey, WorkspaceView
 
 PATH = "/api/v1/feature_flags"
@@ -159,8 +159,8 @@ class FeatureFlagKind(Kind):
             base: JsonPath = (SECTION, i)
             if problem := key_problem(flag.key, what="feature flag key"):
                 yield base + ("key",), problem
-            if not flag.name:
-                yield base + ("name",), "name must not be empty"
+            if problem := name_problem(flag.name):
+                yield base + ("name",), problem
             if problem := flag_value_problem(flag.type, flag.default_value):
                 yield base + ("default_value",), problem
             if flag.value is not None and (problem := flag_value_problem(flag.type, flag.value)):
@@ -249,9 +249,9 @@ class FeatureFlagKind(Kind):
         return compact(entry)
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        flags = ctx.client.get(ENV_PATH).get("feature_flags") or {}
         out = []
-        for key, body in sorted(flags.items()):
+        for body in sorted(ctx.client.paginate(ENV_PATH, "feature_flags", paged=False), key=lambda f: f["key"]):
+            key = body["key"]
             out.append(Resource(
                 kind=self.name, key=ctx.key_for(self.name, (key,), None), natural=(key,),
                 attributes={"name": None, "description": None, "allow_override_level": None,
@@ -260,7 +260,7 @@ class FeatureFlagKind(Kind):
         return out
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
-        flags = ctx.client.get(ENV_PATH).get("feature_flags") or {}
+        flags = {f["key"] for f in ctx.client.paginate(ENV_PATH, "feature_flags", paged=False)}
         return resource.natural[0] if resource.natural[0] in flags else None
 
     def create(self, ctx: WriteContext, resource: Resource) -> str | None:

@@ -16,7 +16,7 @@ from kinde_iac.resources.base import (
     delete_if_present,
     find_id,
 )
-from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.checks import duplicates, key_problem, name_problem
 from kinde_iac.resources.kind_config import Issue, WorkspaceView
 
 PATH = "/api/v1/permissions"
@@ -49,6 +49,8 @@ class PermissionKind(Kind):
         for i, perm in enumerate(perms):
             if problem := key_problem(perm.key, what="permission key"):
                 yield (SECTION, i, "key"), problem
+            if problem := name_problem(perm.name, required=False):
+                yield (SECTION, i, "name"), problem
         yield from duplicates(workspace, "permission key", [((SECTION, i), p.key) for i, p in enumerate(perms)])
 
     def desired(self, workspace: WorkspaceView) -> list[Resource]:

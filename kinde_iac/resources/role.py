@@ -21,7 +21,7 @@ from kinde_iac.resources.base import (
     ignore_not_found,
     set_diff,
 )
-from kinde_iac.resources.checks import duplicates, key_problem
+from kinde_iac.resources.checks import duplicates, key_problem, name_problem
 from kinde_iac.resources.kind_config import ConfigEntry, Issue, SchemaRefs, WorkspaceView
 from kinde_iac.resources.permission import SECTION as PERMISSIONS
 from kinde_iac.resources.permission import Permission
@@ -84,8 +84,8 @@ class RoleKind(Kind):
             base: JsonPath = (SECTION, i)
             if problem := key_problem(role.key, what="role key"):
                 yield base + ("key",), problem
-            if not role.name:
-                yield base + ("name",), "name must not be empty"
+            if problem := name_problem(role.name):
+                yield base + ("name",), problem
             for j, perm in enumerate(role.permissions):
                 if perm not in perm_keys:
                     yield base + ("permissions", j), f'permission {quote(perm)} is not defined in "permissions"'
@@ -146,7 +146,7 @@ class RoleKind(Kind):
     def _links(self, ctx: ReadContext, role_id: str) -> tuple[list[str], list[str]]:
         perms = sorted(p["key"] for p in ctx.client.paginate(f"{PATH}/{role_id}/permissions", "permissions"))
         scopes = []
-        for s in ctx.client.get(f"{PATH}/{role_id}/scopes").get("scopes") or []:
+        for s in ctx.client.get_list(f"{PATH}/{role_id}/scopes", "scopes"):
             api = ctx.live_by_id("api", s.get("api_id") or "")
             api_key = api.key if api else (s.get("api_id") or "unknown-api")
             scopes.append(f"{api_key}/{s['key']}")

@@ -22,8 +22,19 @@ def utc_now() -> str:
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    # A typed converter (not bare ``tuple``) so callers passing a tuple type-check.
-    return tuple(value)
+    # A typed converter (not bare ``tuple``) so callers passing a tuple type-check. A damaged row
+    # could hold any JSON here: only a list of strings is a natural key or a dependency list.
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+    out = tuple(value)
+    if not all(isinstance(v, str) for v in out):
+        raise TypeError("expected a list of strings, got a list holding other values")
+    return out
+
+
+def _object(_instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if not isinstance(value, dict):
+        raise TypeError(f"{attribute.name}: expected a JSON object, got {type(value).__name__}")
 
 
 @attrs.frozen
@@ -39,7 +50,7 @@ class StateResource:
     key: str
     kinde_id: str | None
     natural: tuple[str, ...] = attrs.field(converter=_strings)
-    attributes: dict[str, Any]
+    attributes: dict[str, Any] = attrs.field(validator=_object)
     depends_on: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     protect: bool = False
     updated_at: str = ""

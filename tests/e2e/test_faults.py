@@ -60,7 +60,18 @@ def test_apply_of_200_objects_survives_faults(work: Workdir, kinde: Kinde, calm:
     faults(kinde, fail_rate=0.10, drop_rate=0.05, latency_ms=5, rate_limit=60, seed=1234)
     kinde.reset_stats()
     args = work.ws_args(config())
-    result = work.run("apply", *args, "--auto-approve", env={"KINDE_IAC_MAX_RETRIES": "8"})
+    # A create whose connection dropped may still land, so it is never sent again in the same run
+    # (issue 13): it is looked for over the read timeout and, unseen, left to the next run. So the
+    # faults may take a second apply (or a third); every stop before that must be such a create.
+    env = {"KINDE_IAC_MAX_RETRIES": "8", "KINDE_IAC_TIMEOUT": "2"}
+    stopped: list[str] = []
+    for _run in range(4):
+        result = work.run("apply", *args, "--auto-approve", env=env)
+        if result.exit_code == 0:
+            break
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+        assert errors and all("it was not sent again" in line for line in errors), result.stderr[-3000:]
+        stopped += errors
     assert result.exit_code == 0, result.output[-3000:] + result.stderr[-3000:]
     summary = re.search(r"\((\d+) API requests, (\d+) retried, (\d+) creates re-checked", result.output)
     assert summary, result.output[-500:]
@@ -73,8 +84,10 @@ def test_apply_of_200_objects_survives_faults(work: Workdir, kinde: Kinde, calm:
     work.assert_converged(config())
     figures["faults: injected 500s + dropped connections during a 200-object apply"] = injected
     figures["faults: 429 answers waited out"] = throttled
-    figures["faults: requests / retried / creates re-checked by natural key"] = \
+    figures["faults: requests / retried / creates re-checked by natural key (last run)"] = \
         f"{summary.group(1)} / {summary.group(2)} / {summary.group(3)}"
+    figures["faults: applies to converge / creates stopped unseen and resumed by the next run"] = \
+        f"{_run + 1} / {len(stopped)}"
 
 
 def test_exhausted_retry_budget_stops_cleanly_and_the_next_run_resumes(work: Workdir, kinde: Kinde,

@@ -20,6 +20,7 @@ from kinde_iac.engine.drift import build_drift
 from kinde_iac.engine.plan import build_plan
 from kinde_iac.engine.refresh import refresh
 from kinde_iac.engine.session import desired_resources
+from kinde_iac.engine.settle import Settle
 from kinde_iac.resources import Resource
 from kinde_iac.state import StateStore
 
@@ -48,6 +49,9 @@ class Workspace:
         self.kinde = kinde
         self.state = state
         self.env: dict[str, str] = {}
+        #: Pauses apply took between checks for a create whose reply was lost (counted, never slept).
+        self.pauses: list[float] = []
+        self.settle = Settle(budget=3.0, pause=self.pauses.append)
 
     def workspace(self, doc: dict[str, Any]) -> Any:
         path = self.root / f"{WORKSPACE}.json"
@@ -71,7 +75,7 @@ class Workspace:
         plan = self.plan(doc)
         desired = {r.address: r for r in self.desired(doc)}
         return apply_plan(plan, desired=desired, state=self.state, client=self.kinde, parallelism=parallelism,
-                          who="engine unit test", secrets_out=None)
+                          who="engine unit test", secrets_out=None, settle=self.settle)
 
     def drift(self, doc: dict[str, Any], today: dt.date) -> Any:
         ws = self.workspace(doc)

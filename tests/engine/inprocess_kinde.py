@@ -52,6 +52,8 @@ class Fault:
     code: str
     body_has: dict[str, Any] | None
     times: int
+    #: The HTTP status an ambiguous failure carries (None: no answer at all, a dropped connection).
+    answered: int | None = None
 
     def matches(self, method: str, path: str, body: Any) -> bool:
         if self.times <= 0 or method != self.method or not fnmatch.fnmatchcase(path, self.pattern):
@@ -106,15 +108,17 @@ class InProcessKinde:
     # -- fault injection ---------------------------------------------------------------------------
 
     def inject(self, method: str, path: str, *, ambiguous: bool = False, lands: bool = True, status: int = 400,
-               code: str = "INJECTED_ERROR", body_has: dict[str, Any] | None = None, times: int = 1) -> None:
+               code: str = "INJECTED_ERROR", body_has: dict[str, Any] | None = None, times: int = 1,
+               answered: int | None = None) -> None:
         """Make the next ``times`` calls of ``method`` on ``path`` (an fnmatch pattern) fail.
 
         ``ambiguous``: the caller gets ``ApiError(ambiguous=True)`` as if the connection dropped
         after sending; with ``lands`` the write reached Kinde first. Otherwise the call is refused
         with ``status``/``code`` and never reaches Kinde. ``body_has`` narrows it to JSON bodies
-        holding those items."""
+        holding those items. ``answered`` makes an ambiguous failure an HTTP answer with that status (a
+        500 from Kinde, a 504 from a gateway) instead of no answer."""
         with self._lock:
-            self.faults.append(Fault(method.upper(), path, ambiguous, lands, status, code, body_has, times))
+            self.faults.append(Fault(method.upper(), path, ambiguous, lands, status, code, body_has, times, answered))
 
     def _fault_for(self, method: str, path: str, body: Any) -> Fault | None:
         with self._lock:
@@ -149,6 +153,13 @@ class InProcessKinde:
             raise ApiError(200, "INVALID_RESPONSE", f"expected a list under {key!r}", method="GET", path=path)
         return body[key]
 
+    def get_object(self, path: str, key: str, params: dict | None = None) -> dict:
+        """A single-object read that insists on the object being there."""
+        body = self.get(path, params)
+        if not isinstance(body.get(key), dict):
+            raise ApiError(200, "INVALID_RESPONSE", f"expected an object under {key!r}", method="GET", path=path)
+        return body[key]
+
     def paginate(self, path: str, items_key: str, params: dict | None = None, *, paged: bool = True
                  ) -> Iterator[dict]:
         """Every item of a list, following ``next_token`` or ``has_more`` like Kinde's clients do."""
@@ -174,6 +185,9 @@ class InProcessKinde:
         fault = self._fault_for(method, path, json)
         if fault is not None and not (fault.ambiguous and fault.lands):
             self._log(Call(method, path, params, json, None, "ambiguous" if fault.ambiguous else "error"))
+            if fault.ambiguous and fault.answered is not None:
+                raise ApiError(fault.answered, f"HTTP_{fault.answered}", "server error (injected); the write may "
+                               "or may not have been applied", method=method, path=path, ambiguous=True)
             if fault.ambiguous:
                 raise ApiError(None, "CONNECTION_DROPPED", "connection dropped (injected); the write may or may "
                                "not have been applied", method=method, path=path, ambiguous=True)

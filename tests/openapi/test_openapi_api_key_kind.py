@@ -39,6 +39,12 @@ class FakeClient:
     def get(self, path: str, params: dict | None = None) -> dict:
         return self._call("GET", path)
 
+    def get_object(self, path: str, key: str, params: dict | None = None) -> dict:
+        """As the real client: the object must be there."""
+        body = self._call("GET", path)
+        assert isinstance(body.get(key), dict), body
+        return body[key]
+
     def post(self, path: str, json: Any = None, **kw: Any) -> dict:
         return self._call("POST", path, json)
 

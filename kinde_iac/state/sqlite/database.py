@@ -20,7 +20,11 @@ BUSY_TIMEOUT_SECONDS = 5.0
 
 def create_file(path: Path) -> None:
     """Create ``path`` (and its parents) with mode 0600, unless it exists already."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"cannot create state file {path}: cannot create its directory {path.parent} "
+                         f"({exc.strerror or exc})") from exc
     # Create the file ourselves, owner-only, before SQLite opens it: SQLite would create it with the
     # umask's mode (typically world-readable), and the state names every object of the environment
     # and the hashes of its secrets.
@@ -28,6 +32,9 @@ def create_file(path: Path) -> None:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return  # another process created it first; its contents are checked by the caller
+    except OSError as exc:
+        raise StateError(f"cannot create state file {path}: {exc.strerror or exc} (is {path.parent} "
+                         f"writable?)") from exc
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)  # a restrictive umask could have left less than 0600
@@ -52,7 +59,9 @@ def connect(path: Path) -> Database:
     except sqlite3.OperationalError as exc:
         conn.close()
         # Permissions, a missing directory, a busy file: the file may well be a fine state.
-        raise StateError(f"cannot open state file {path}: {exc}") from exc
+        hint = (f" (kinde-iac writes beside the file, in {path.parent}, for SQLite's -wal and -shm files: the "
+                f"file and its directory must be writable)" if "readonly" in str(exc) else "")
+        raise StateError(f"cannot open state file {path}: {exc}{hint}") from exc
     except sqlite3.Error as exc:
         conn.close()
         raise not_a_state(str(path), exc) from exc

@@ -17,7 +17,7 @@ import attrs
 from kinde_iac.checks.json_lines import ConfigLines
 from kinde_iac.config import discover_workspaces, load_workspace
 from kinde_iac.config.model import LintIgnore, Workspace
-from kinde_iac.engine.session import Target, desired_resources, resolve_target
+from kinde_iac.engine.target import Target, desired_resources, resolve_target
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import Resource
 

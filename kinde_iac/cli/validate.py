@@ -15,7 +15,7 @@ from kinde_iac.errors import KindeIacError
 def validate(workspace: str | None, config_path: str | None, state_path: str | None, all_: bool) -> None:
     """Check configuration without touching the network."""
     from kinde_iac.config import check_workspaces, discover_workspaces, load_workspace
-    from kinde_iac.engine.session import resolve_target
+    from kinde_iac.engine.target import resolve_target
 
     if all_:
         paths = discover_workspaces("environments")
@@ -31,7 +31,7 @@ def validate(workspace: str | None, config_path: str | None, state_path: str | N
         return
     target = resolve_target(workspace, config_path, state_path)
     ws = load_workspace(target.config, name=target.name)
-    from kinde_iac.engine.session import desired_resources
+    from kinde_iac.engine.target import desired_resources
 
     click.echo(f"Success! {target.config} is valid ({len(desired_resources(ws))} objects).")
 

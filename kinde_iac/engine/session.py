@@ -7,48 +7,19 @@ import os
 import socket
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from kinde_iac.config import load_workspace, workspace_file
+from kinde_iac.config import load_workspace
 from kinde_iac.config.model import Workspace
 from kinde_iac.engine.events import RefreshListener
 from kinde_iac.engine.refresh import LiveState, refresh
+from kinde_iac.engine.target import Target, desired_resources, resolve_target  # noqa: F401 - re-exported
 from kinde_iac.errors import KindeIacError, LockError
 from kinde_iac.kinde import KindeClient, resolve_credentials, tuning_from_env
-from kinde_iac.resources import KINDS, Resource
+from kinde_iac.resources import Resource
 from kinde_iac.state import LockInfo, StateResource, StateStore
-
-
-@attrs.frozen
-class Target:
-    """Which workspace, which config file and which state file a command works on."""
-
-    name: str
-    config: Path
-    state: Path
-
-
-def resolve_target(workspace: str | None, config: str | None, state: str | None,
-                   base_dir: str | Path = "environments") -> Target:
-    if workspace and config:
-        raise KindeIacError("give either --workspace or --config, not both")
-    if not workspace and not config:
-        raise KindeIacError("no workspace given: use --workspace NAME (environments/NAME.json) or --config FILE")
-    if config:
-        path = Path(config)
-        name = path.stem
-    else:
-        assert workspace is not None
-        name = workspace
-        path = workspace_file(workspace, base_dir)
-    return Target(name=name, config=path, state=Path(state) if state else Path("state") / f"{name}.db")
-
-
-def desired_resources(ws: Workspace) -> list[Resource]:
-    return [r for kind in KINDS for r in kind.desired(ws)]
 
 
 @attrs.define

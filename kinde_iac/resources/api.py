@@ -90,11 +90,12 @@ class ApiKind(Kind):
     def expand(self, workspace: WorkspaceView) -> Expansion | None:
         """Each API's ``openapi`` document adds its generated scopes after the hand-written ones, so
         validation, roles and API keys see them like any other scope."""
-        from kinde_iac.resources.openapi_scopes import OpenApiError, generate_from_file
-
         apis: tuple[Api, ...] = self.entries(workspace)
         if not any(api.openapi for api in apis):
             return None
+        # Only here: the YAML parser is a start-up cost every other workspace should not pay.
+        from kinde_iac.resources.openapi_scopes import OpenApiError, generate_from_file
+
         out, origins = [], {}
         for i, api in enumerate(apis):
             if not api.openapi:

@@ -1,12 +1,17 @@
 """Reads live Kinde state with list endpoints: one paged walk per kind, plus one sub-list per parent
 that kinde-iac manages (role permissions, role scopes, API scopes, app URLs), so the request count
-grows with pages and parents, not with resources."""
+grows with pages and parents, not with resources.
+
+Every kind starts reading at once, so a refresh is as deep as its deepest chain of requests (a list,
+then its sub-lists), not one such chain per kind: a kind that translates another kind's ids into
+keys finds them in that kind's list (``ReadContext.listing``, read once however many kinds ask), and
+a kind that needs another kind's finished objects (``ReadContext.live``) waits for just that kind.
+"""
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -47,14 +52,18 @@ class _Context:
     """The ReadContext kinds see; see ``resources.base.ReadContext``."""
 
     def __init__(self, client: Any, own_client_id: str, desired: Sequence[Resource],
-                 state: Mapping[str, StateResource], pool: ThreadPoolExecutor, everything: bool) -> None:
+                 state: Mapping[str, StateResource], pool: ThreadPoolExecutor, everything: bool,
+                 reading: Iterable[str]) -> None:
         self.client = client
         self.own_client_id = own_client_id
         self._pool = pool
         self._everything = everything
         self._lock = threading.Lock()
-        self._live: dict[str, list[Resource]] = {}
-        self._live_ids: dict[str, dict[str, Resource]] = {}
+        #: One future per kind being read, resolved with its objects (or its error).
+        self._kinds: dict[str, Future[list[Resource]]] = {name: Future() for name in reading}
+        self._by_id: dict[str, dict[str, Resource]] = {}
+        self._listings: dict[tuple[str, str, bool], Future[list[Any]]] = {}
+        self._in_map = threading.local()
         self._state_by_id: dict[tuple[str, str], str] = {}
         self._state_by_natural: dict[tuple[str, tuple[str, ...]], str] = {}
         self._desired_by_natural: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -81,19 +90,56 @@ class _Context:
             or (kind, natural) in self._state_by_natural
         )
 
+    def listing(self, path: str, items_key: str, *, paged: bool = True) -> list[Any]:
+        key = (path, items_key, paged)
+        with self._lock:
+            shared = self._listings.get(key)
+            first = shared is None
+            if shared is None:
+                shared = self._listings[key] = Future()
+        if first:
+            try:
+                shared.set_result(list(self.client.paginate(path, items_key, paged=paged)))
+            except Exception as err:  # noqa: BLE001 - every caller, this one too, re-raises it below
+                shared.set_exception(err)
+        return shared.result()
+
     def live(self, kind: str) -> Sequence[Resource]:
-        return self._live.get(kind, [])
+        done = self._kinds.get(kind)
+        if done is None:
+            return []  # not read in this refresh: nothing of it is managed or wanted
+        if not done.done() and getattr(self._in_map, "active", False):
+            # A ctx.map worker waiting for a kind whose own sub-lists need those workers could wait forever.
+            raise RuntimeError(f"live({kind!r}) called inside ctx.map before {kind} was read")
+        return done.result()
 
     def live_by_id(self, kind: str, kinde_id: str) -> Resource | None:
-        return self._live_ids.get(kind, {}).get(kinde_id)
+        objects = self.live(kind)
+        with self._lock:
+            index = self._by_id.get(kind)
+            if index is None:
+                index = self._by_id[kind] = {r.kinde_id: r for r in objects if r.kinde_id}
+        return index.get(kinde_id)
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        return list(self._pool.map(fn, items))
+        def marked(item: Any) -> Any:
+            self._in_map.active = True
+            try:
+                return fn(item)
+            finally:
+                self._in_map.active = False
 
-    def store(self, kind: str, resources: list[Resource]) -> None:
-        with self._lock:
-            self._live[kind] = resources
-            self._live_ids[kind] = {r.kinde_id: r for r in resources if r.kinde_id}
+        return list(self._pool.map(marked, items))
+
+    def read(self, kind: Kind) -> None:
+        """Read one kind and tell whoever waits for it (its objects, or the error it failed with)."""
+        try:
+            self._kinds[kind.name].set_result(kind.read(self))
+        except Exception as err:  # noqa: BLE001 - refresh() and every waiting kind re-raise it
+            self._kinds[kind.name].set_exception(err)
+
+    def result(self, kind: str) -> list[Resource]:
+        return self._kinds[kind].result()
 
 
 def refresh(
@@ -106,27 +152,19 @@ def refresh(
     everything: bool = False,
     on_event: Callable[[str], None] | None = None,
 ) -> LiveState:
-    """Read every kind the config and state involve, independent kinds and sub-lists concurrently."""
+    """Read every kind the config and state involve: all kinds at once, their sub-lists on a pool of
+    ``parallelism`` workers (the client's own limit caps requests in flight across both)."""
     kinds = kinds_needed(desired, state.values(), everything)
-    names = {k.name for k in kinds}
+    names = tuple(k.name for k in kinds)
+    if on_event:
+        on_event("Refreshing: reading " + ", ".join(names))
     with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="refresh") as pool, \
             ThreadPoolExecutor(max_workers=len(kinds) or 1, thread_name_prefix="refresh-kind") as kind_pool:
-        ctx = _Context(client, own_client_id, desired, state, pool, everything)
-        done: set[str] = set()
-        pending = list(kinds)
-        # Kinds are read in waves: a kind starts once the kinds it reads after are in.
-        while pending:
-            wave = [k for k in pending if all(d in done or d not in names for d in k.reads_after)]
-            if not wave:  # pragma: no cover - the registry order forbids cycles
-                raise RuntimeError("cycle between resource kinds")
-            if on_event:
-                on_event("Refreshing: reading " + ", ".join(k.name for k in wave))
-            results = list(kind_pool.map(lambda k: (k.name, k.read(ctx)), wave))
-            for name, resources in results:
-                ctx.store(name, resources)
-                done.add(name)
-            pending = [k for k in pending if k.name not in done]
-    by_kind: dict[str, list[Resource]] = defaultdict(list)
-    for name in names:
-        by_kind[name] = list(ctx.live(name))
-    return LiveState(by_kind=dict(by_kind), kinds=tuple(k.name for k in kinds))
+        ctx = _Context(client, own_client_id, desired, state, pool, everything, names)
+        # One thread per kind: a kind waiting in ctx.live holds only its own thread, and waits
+        # follow reads_after, which the registry orders, so no wait is ever circular.
+        for kind in kinds:
+            kind_pool.submit(ctx.read, kind)
+        # The first failure in registry order: a kind that waited on a failed kind fails after it.
+        by_kind = {name: list(ctx.result(name)) for name in names}
+    return LiveState(by_kind=by_kind, kinds=names)

@@ -6,6 +6,7 @@ import getpass
 import os
 import socket
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -129,13 +130,25 @@ def own_client_id(session: Session) -> str:
 def read_live(session: Session, *, parallelism: int, everything: bool = False,
               on_event: RefreshListener | None = None
               ) -> tuple[dict[str, Any], dict[str, StateResource], LiveState]:
-    """The environment guard, then one refresh: what every command that reads Kinde starts with.
-    Returns the environment, the state rows the refresh was keyed on, and what it read."""
-    env = check_environment(session)
-    state_rows = session.state.resources()
-    session.live = refresh(session.api, own_client_id=own_client_id(session), desired=session.desired,
+    """The environment guard and one refresh: what every command that reads Kinde starts with.
+    Returns the environment, the state rows the refresh was keyed on, and what it read.
+
+    The guard's request goes out beside the refresh's first lists rather than a round trip ahead of
+    them: reading the wrong environment harms nothing, and nothing is planned, let alone written,
+    unless the guard passes (its error wins over any error of the refresh)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="environment-guard") as guard:
+        checked = guard.submit(check_environment, session)
+        try:
+            state_rows = session.state.resources()
+            live = refresh(session.api, own_client_id=own_client_id(session), desired=session.desired,
                            state=state_rows, parallelism=parallelism, everything=everything, on_event=on_event)
-    return env, state_rows, session.live
+        except Exception:
+            if (refused := checked.exception()) is not None:
+                raise refused from None
+            raise
+        env = checked.result()
+    session.live = live
+    return env, state_rows, live
 
 
 def who() -> str:

@@ -113,9 +113,12 @@ class ApplicationKind(Kind):
         return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        items = [i for i in ctx.client.paginate(PATH, "applications") if i["id"] != ctx.own_client_id]
+        items = listed_applications(ctx)
         relevant = [i for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"])]
-        details = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._details(ctx, i["id"]), relevant)))
+        # An app's three reads go out together with every other app's: one round trip, not three.
+        reads = [(part, i["id"]) for i in relevant for part in (_settings, _redirect_urls, _logout_urls)]
+        parts = iter(ctx.map(lambda r: r[0](ctx, r[1]), reads))
+        details = {i["id"]: {**next(parts), **next(parts), **next(parts)} for i in relevant}
         out = []
         for item in items:
             natural = (item["name"],)
@@ -125,15 +128,6 @@ class ApplicationKind(Kind):
             out.append(Resource(kind=self.name, key=ctx.key_for(self.name, natural, item["id"]),
                                 natural=natural, kinde_id=item["id"], attributes=attrs))
         return out
-
-    def _details(self, ctx: ReadContext, app_id: str) -> dict[str, Any]:
-        app = ctx.client.get(f"{PATH}/{app_id}").get("application") or {}
-        redirects = ctx.client.get(f"{PATH}/{app_id}/auth_redirect_urls").get("redirect_urls") or []
-        logouts = ctx.client.get(f"{PATH}/{app_id}/auth_logout_urls").get("logout_urls") or []
-        return {
-            "login_uri": app.get("login_uri") or None, "homepage_uri": app.get("homepage_uri") or None,
-            "redirect_urls": sorted(set(redirects)), "logout_urls": sorted(set(logouts)),
-        }
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
         matches = [i["id"] for i in ctx.client.paginate(PATH, "applications") if i.get("name") == resource.natural[0]]
@@ -175,3 +169,28 @@ class ApplicationKind(Kind):
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{kinde_id}")
+
+
+def listed_applications(ctx: ReadContext) -> list[dict[str, Any]]:
+    """Every live application but the one kinde-iac signs in as (never managed, never read back)."""
+    return [i for i in ctx.listing(PATH, "applications") if i["id"] != ctx.own_client_id]
+
+
+def application_keys(ctx: ReadContext) -> dict[str, str]:
+    """Address key by Kinde id of every live application, for kinds that link to applications."""
+    return {i["id"]: ctx.key_for("application", (i["name"],), i["id"]) for i in listed_applications(ctx)}
+
+
+def _settings(ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    app = ctx.client.get(f"{PATH}/{app_id}").get("application") or {}
+    return {"login_uri": app.get("login_uri") or None, "homepage_uri": app.get("homepage_uri") or None}
+
+
+def _redirect_urls(ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    urls = ctx.client.get(f"{PATH}/{app_id}/auth_redirect_urls").get("redirect_urls") or []
+    return {"redirect_urls": sorted(set(urls))}
+
+
+def _logout_urls(ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    urls = ctx.client.get(f"{PATH}/{app_id}/auth_logout_urls").get("logout_urls") or []
+    return {"logout_urls": sorted(set(urls))}

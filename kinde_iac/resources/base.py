@@ -64,13 +64,21 @@ class ReadContext(Protocol):
     def is_relevant(self, kind: str, natural: tuple[str, ...], kinde_id: str | None) -> bool:
         """Whether kinde-iac manages (or wants) this object, so its sub-lists are worth reading."""
 
-    def live(self, kind: str) -> Sequence[Resource]:
-        """Live objects of a kind read earlier in this refresh (kinds are read in dependency order)."""
+    def listing(self, path: str, items_key: str, *, paged: bool = True) -> list[Any]:
+        """Every item of a list endpoint, read once per refresh however many kinds ask for it (the
+        first asks Kinde, the others wait for that answer): a kind that turns another kind's ids
+        into keys looks them up here, without waiting for that kind's sub-lists."""
 
-    def live_by_id(self, kind: str, kinde_id: str) -> Resource | None: ...
+    def live(self, kind: str) -> Sequence[Resource]:
+        """Every live object of ``kind`` (one of this kind's ``reads_after``), waiting until that kind
+        has been read; empty when the refresh does not read it. Never call it inside ``map``."""
+
+    def live_by_id(self, kind: str, kinde_id: str) -> Resource | None:
+        """``live`` by Kinde id."""
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        """Run ``fn`` over ``items`` on the refresh worker pool, preserving order."""
+        """Run ``fn`` over ``items`` on the refresh worker pool, preserving order. Sub-lists go
+        here, all of them in one call where possible: each call waits for its slowest item."""
 
 
 class WriteContext(Protocol):
@@ -115,8 +123,10 @@ class Kind(KindConfig):
     the configuration side (section, entry model, seed spellings, checks) is ``KindConfig``."""
 
     name: ClassVar[str]
-    #: Kinds whose live objects this kind needs while reading (to translate ids into keys); the
-    #: refresh reads them first and runs every other kind alongside.
+    #: Kinds whose live objects this kind's ``read`` needs: the refresh reads them too (all kinds
+    #: at once), and ``ctx.live`` waits for them. Only kinds earlier in the registry. A kind that
+    #: only translates their ids into keys reads their list instead (``ctx.listing``), so it never
+    #: waits for their sub-lists.
     reads_after: ClassVar[tuple[str, ...]] = ()
     #: A kind whose objects contain this kind's objects (scopes live inside an API): replacing the
     #: parent replaces the children.

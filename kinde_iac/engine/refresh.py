@@ -2,10 +2,12 @@
 that kinde-iac manages (role permissions, role scopes, API scopes, app URLs), so the request count
 grows with pages and parents, not with resources.
 
-Every kind starts reading at once, so a refresh is as deep as its deepest chain of requests (a list,
-then its sub-lists), not one such chain per kind: a kind that translates another kind's ids into
-keys finds them in that kind's list (``ReadContext.listing``, read once however many kinds ask), and
-a kind that needs another kind's finished objects (``ReadContext.live``) waits for just that kind.
+Every kind starts reading at once, and the sub-lists of every object the state names go out with
+the lists (their ids are in the state), so a refresh of a converged workspace is one round of
+requests deep; only objects the state does not name yet (adoptions, ``everything``) wait for their
+list. A kind that translates another kind's ids into keys finds them in that kind's list
+(``ReadContext.listing``, read once however many kinds ask), and a kind that needs another kind's
+finished objects (``ReadContext.live``) waits for just that kind.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+
+Read = Callable[[str], Any]
 
 import attrs
 
@@ -48,6 +52,28 @@ def kinds_needed(desired: Iterable[Resource], state: Iterable[StateResource], ev
     return [k for k in KINDS if k.name in wanted]
 
 
+class _SubLists:
+    """Per-object reads started from the state's ids; see ``resources.base.SubLists``."""
+
+    def __init__(self, ctx: _Context, reads: Sequence[Read], known: Iterable[str]) -> None:
+        self._ctx = ctx
+        self._reads = tuple(reads)
+        self._early = {kinde_id: [ctx.submit(read, kinde_id) for read in self._reads] for kinde_id in known}
+
+    def collect(self, ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        wanted = list(dict.fromkeys(ids))
+        late = [(kinde_id, read) for kinde_id in wanted if kinde_id not in self._early for read in self._reads]
+        answers = iter(self._ctx.map(lambda job: job[1](job[0]), late))
+        out = {}
+        for kinde_id in wanted:
+            early = self._early.get(kinde_id)
+            out[kinde_id] = (tuple(f.result() for f in early) if early is not None
+                             else tuple(next(answers) for _ in self._reads))
+        # Ids the state names but Kinde no longer lists: deleted outside kinde-iac, so whatever their
+        # reads answered (a 404, most likely) is not wanted.
+        return out
+
+
 class _Context:
     """The ReadContext kinds see; see ``resources.base.ReadContext``."""
 
@@ -65,11 +91,13 @@ class _Context:
         self._listings: dict[tuple[str, str, bool], Future[list[Any]]] = {}
         self._in_map = threading.local()
         self._state_by_id: dict[tuple[str, str], str] = {}
+        self._state_ids: dict[str, list[str]] = {}
         self._state_by_natural: dict[tuple[str, tuple[str, ...]], str] = {}
         self._desired_by_natural: dict[tuple[str, tuple[str, ...]], str] = {}
         for s in state.values():
             if s.kinde_id:
                 self._state_by_id[(s.kind, s.kinde_id)] = s.key
+                self._state_ids.setdefault(s.kind, []).append(s.kinde_id)
             self._state_by_natural[(s.kind, tuple(s.natural))] = s.key
         for r in desired:
             self._desired_by_natural.setdefault((r.kind, r.natural), r.key)
@@ -122,14 +150,20 @@ class _Context:
         return index.get(kinde_id)
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        def marked(item: Any) -> Any:
-            self._in_map.active = True
-            try:
-                return fn(item)
-            finally:
-                self._in_map.active = False
+        return list(self._pool.map(lambda item: self._marked(fn, item), items))
 
-        return list(self._pool.map(marked, items))
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> Future[Any]:
+        return self._pool.submit(self._marked, fn, item)
+
+    def _marked(self, fn: Callable[[Any], Any], item: Any) -> Any:
+        self._in_map.active = True
+        try:
+            return fn(item)
+        finally:
+            self._in_map.active = False
+
+    def sub_lists(self, kind: str, reads: Sequence[Read]) -> _SubLists:
+        return _SubLists(self, reads, self._state_ids.get(kind, ()))
 
     def read(self, kind: Kind) -> None:
         """Read one kind and tell whoever waits for it (its objects, or the error it failed with)."""

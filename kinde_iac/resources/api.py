@@ -173,9 +173,10 @@ class ApiKind(Kind):
         return compact({"key": resource.key, **resource.attributes})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
+        details = ctx.sub_lists(self.name, [lambda api_id: self._app_ids(ctx, api_id)])
         items = listed_apis(ctx)
-        relevant = [i for i in items if ctx.is_relevant(self.name, (i["audience"],), i["id"])]
-        app_ids = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._app_ids(ctx, i["id"]), relevant)))
+        app_ids = {api_id: ids for api_id, (ids,) in details.collect(
+            i["id"] for i in items if ctx.is_relevant(self.name, (i["audience"],), i["id"])).items()}
         # Ids become keys after the reads, from the applications' list (read once, alongside).
         app_keys = application_keys(ctx) if app_ids else {}
         return [

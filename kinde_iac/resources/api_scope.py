@@ -56,11 +56,13 @@ class ApiScopeKind(Kind):
         return compact({"key": resource.natural[1], "description": resource.attributes.get("description")})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        # The APIs' list, not the api kind's objects: scopes are read alongside the APIs' own details.
+        # By the APIs' ids, not the api kind's objects: scopes are read alongside the APIs' own reads.
+        reads = ctx.sub_lists("api", [lambda api_id: ctx.client.get(_api_path(api_id)).get("scopes") or []])
         apis = [a for a in listed_apis(ctx) if ctx.is_relevant("api", (a["audience"],), a["id"])]
-        lists = ctx.map(lambda a: ctx.client.get(_api_path(a["id"])).get("scopes") or [], apis)
+        lists = reads.collect(a["id"] for a in apis)
         out = []
-        for api, scopes in zip(apis, lists):
+        for api in apis:
+            (scopes,) = lists[api["id"]]
             api_key = ctx.key_for("api", (api["audience"],), api["id"])
             for s in scopes:
                 natural = (api["audience"], s["key"])

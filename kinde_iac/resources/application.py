@@ -4,6 +4,7 @@ Kinde does not keep names unique, so adoption by name only happens on a single m
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Literal
@@ -113,12 +114,12 @@ class ApplicationKind(Kind):
         return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
+        # An app's three reads go out together, with the list when the state knows the app.
+        reads = ctx.sub_lists(self.name, [functools.partial(read, ctx) for read in (_settings, _redirect_urls,
+                                                                                      _logout_urls)])
         items = listed_applications(ctx)
-        relevant = [i for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"])]
-        # An app's three reads go out together with every other app's: one round trip, not three.
-        reads = [(part, i["id"]) for i in relevant for part in (_settings, _redirect_urls, _logout_urls)]
-        parts = iter(ctx.map(lambda r: r[0](ctx, r[1]), reads))
-        details = {i["id"]: {**next(parts), **next(parts), **next(parts)} for i in relevant}
+        relevant = reads.collect(i["id"] for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"]))
+        details = {app_id: {k: v for part in parts for k, v in part.items()} for app_id, parts in relevant.items()}
         out = []
         for item in items:
             natural = (item["name"],)

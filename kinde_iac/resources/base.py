@@ -52,6 +52,14 @@ class Resource:
         return f"{self.kind}.{self.key}"
 
 
+class SubLists(Protocol):
+    """Per-object reads (sub-lists) of one kind, started before its list is in (see ``ReadContext.sub_lists``)."""
+
+    def collect(self, ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        """The answers of every read for each of ``ids`` (the live objects worth reading), by id, in
+        the order the reads were given: those started early, the rest read now, all at once."""
+
+
 class ReadContext(Protocol):
     """What a kind may use while reading live state (implemented by ``refresh``)."""
 
@@ -77,8 +85,14 @@ class ReadContext(Protocol):
         """``live`` by Kinde id."""
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        """Run ``fn`` over ``items`` on the refresh worker pool, preserving order. Sub-lists go
-        here, all of them in one call where possible: each call waits for its slowest item."""
+        """Run ``fn`` over ``items`` on the refresh worker pool, preserving order; each call waits
+        for its slowest item."""
+
+    def sub_lists(self, kind: str, reads: Sequence[Callable[[str], Any]]) -> SubLists:
+        """Start ``reads`` (each takes a Kinde id) for every object of ``kind`` the state names,
+        now, on the worker pool: they go out with the lists instead of a round trip after them.
+        Then read the list and ``collect`` the ids that need the reads; objects the state does not
+        name (adoptions, unmanaged ones with ``everything``) are read then."""
 
 
 class WriteContext(Protocol):

@@ -122,13 +122,11 @@ class RoleKind(Kind):
                         "scopes": a.get("scopes")}, {"is_default_role": False})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
+        # Both sub-lists of a role go out together, with the list when the state knows the role; a
+        # scope names its API by id, turned into a key afterwards from the APIs' list.
+        reads = ctx.sub_lists(self.name, [functools.partial(_permissions, ctx), functools.partial(_scopes, ctx)])
         items = list(ctx.client.paginate(PATH, "roles"))
-        relevant = [i["id"] for i in items if ctx.is_relevant(self.name, (i["key"],), i["id"])]
-        # Both sub-lists of every role go out together, alongside the APIs' own reads; a scope names
-        # its API by id, turned into a key afterwards from the APIs' list.
-        answers = iter(ctx.map(lambda read: read[0](ctx, read[1]),
-                               [(read, role_id) for role_id in relevant for read in (_permissions, _scopes)]))
-        links = {role_id: (next(answers), next(answers)) for role_id in relevant}
+        links = reads.collect(i["id"] for i in items if ctx.is_relevant(self.name, (i["key"],), i["id"]))
         apis = api_keys(ctx) if any(scopes for _, scopes in links.values()) else {}
         out = []
         for item in items:

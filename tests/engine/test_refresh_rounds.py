@@ -1,9 +1,11 @@
-"""A refresh is as deep as one list and its sub-lists, whatever the kinds: every list goes out at
-once (with the environment guard), then every sub-list at once; ids become keys without a request.
+"""A refresh of a converged workspace is one round of requests deep: every list, and the sub-lists
+of every object the state names (their ids are in the state), go out at once, with the environment
+guard; ids become keys afterwards without a request. Objects only the config names (to adopt) wait
+for their list, one round more.
 
 Each request is held at a barrier until the whole round it belongs to is in flight, so a refresh
-that waits for one kind before asking for another's sub-lists never fills its round and fails
-(the barrier's timeout only bounds how long such a failure takes to show)."""
+that waits for one request before sending another of the same round never fills its round and
+fails (the barrier's timeout only bounds how long such a failure takes to show)."""
 from __future__ import annotations
 
 import threading
@@ -21,8 +23,8 @@ from kinde_iac.state import StateStore
 
 #: Only a failing refresh waits this long: a round that never fills.
 FAILURE_BOUND_S = 10.0
-LISTS = 6  # applications, permissions, apis, roles, feature flags, env vars
-SUB_LISTS = sum(FULL_COST.values()) - LISTS  # app + 2 URL lists, API detail + scopes, 2 per role
+#: Every request of a no-op refresh of FULL: six lists, and the sub-lists of the objects in state.
+REQUESTS = sum(FULL_COST.values())
 
 
 class RoundsKinde(InProcessKinde):
@@ -61,24 +63,48 @@ def rounds_kinde() -> Iterator[RoundsKinde]:
     k.close()
 
 
-def test_every_list_then_every_sub_list(tmp_path: Path, rounds_kinde: RoundsKinde, state: StateStore) -> None:
+def test_a_converged_refresh_is_one_round(tmp_path: Path, rounds_kinde: RoundsKinde, state: StateStore) -> None:
     ws = Workspace(tmp_path, rounds_kinde, state)
     assert ws.apply(FULL).ok
     desired = ws.desired(FULL)
-    rounds_kinde.hold_in_rounds(LISTS, SUB_LISTS)
+    rounds_kinde.hold_in_rounds(REQUESTS)
     live = refresh(rounds_kinde, own_client_id=CLIENT_ID, desired=desired, state=state.resources(),
-                   parallelism=SUB_LISTS)
-    assert len(rounds_kinde.round_of) == LISTS + SUB_LISTS  # nothing read twice, nothing left over
-    first = sorted(path for n, path in rounds_kinde.round_of if n == 0)
-    assert first == sorted(["/api/v1/applications", "/api/v1/permissions", "/api/v1/apis", "/api/v1/roles",
-                            "/api/v1/environment/feature_flags", "/api/v1/environment_variables"])
-    # Keys, not ids, although the roles' and the API's sub-lists were read before either list was in.
+                   parallelism=REQUESTS)
+    assert len(rounds_kinde.round_of) == REQUESTS  # nothing read twice, nothing left over
+    # Keys, not ids, although the roles' and the API's sub-lists went out before either list was in.
     admin = next(r for r in live.of("role") if r.key == "admin")
     assert admin.attributes["scopes"] == ["orders-api/read"]
     [api] = live.of("api")
     assert api.attributes["applications"] == ["web"]
     [scope, _] = sorted(live.of("api_scope"), key=lambda r: r.key)
     assert scope.address == "api_scope.orders-api/read" and scope.depends_on == ("api.orders-api",)
+
+
+def test_objects_only_the_config_names_wait_for_their_list(tmp_path: Path, rounds_kinde: RoundsKinde,
+                                                           state: StateStore) -> None:
+    ws = Workspace(tmp_path, rounds_kinde, state)
+    assert ws.apply(FULL).ok
+    rounds_kinde.post("/api/v1/roles", json={"key": "support", "name": "Support"})  # to adopt: not in state
+    doc = {**FULL, "roles": [*FULL["roles"], {"key": "support", "name": "Support"}]}
+    rounds_kinde.hold_in_rounds(REQUESTS, 2)
+    live = refresh(rounds_kinde, own_client_id=CLIENT_ID, desired=ws.desired(doc), state=state.resources(),
+                   parallelism=REQUESTS)
+    support_id = next(r.kinde_id for r in live.of("role") if r.key == "support")
+    assert sorted(path for n, path in rounds_kinde.round_of if n == 1) == [
+        f"/api/v1/roles/{support_id}/permissions", f"/api/v1/roles/{support_id}/scopes"]
+    assert next(r for r in live.of("role") if r.key == "support").attributes["permissions"] == []
+
+
+def test_a_role_deleted_outside_kinde_iac_is_read_as_gone(tmp_path: Path, kinde: InProcessKinde,
+                                                           state: StateStore) -> None:
+    ws = Workspace(tmp_path, kinde, state)
+    assert ws.apply(FULL).ok
+    viewer = next(r for r in state.resources().values() if r.address == "role.viewer")
+    kinde.delete(f"/api/v1/roles/{viewer.kinde_id}")
+    # Its sub-lists were asked for by the state's id and answered "not found": that is no error.
+    live = ws.refresh(ws.desired(FULL))
+    assert sorted(r.key for r in live.of("role")) == ["admin"]
+    assert ws.plan(FULL).counts.add == 1
 
 
 def test_the_environment_guard_goes_out_with_the_lists(tmp_path: Path, rounds_kinde: RoundsKinde,
@@ -88,8 +114,8 @@ def test_the_environment_guard_goes_out_with_the_lists(tmp_path: Path, rounds_ki
     session = Session(target=Target(name=WORKSPACE, config=tmp_path / "dev.json", state=tmp_path / "unused.db"),
                       workspace=ws.workspace(FULL), desired=ws.desired(FULL), state=state,
                       client=rounds_kinde)  # type: ignore[arg-type]
-    rounds_kinde.hold_in_rounds(LISTS + 1, SUB_LISTS)
-    env, _, live = read_live(session, parallelism=SUB_LISTS)
+    rounds_kinde.hold_in_rounds(REQUESTS + 1)
+    env, _, live = read_live(session, parallelism=REQUESTS + 1)
     assert env["code"] == "development"
     assert (0, "/api/v1/environment") in rounds_kinde.round_of
     assert sorted(r.address for r in live.of("role")) == ["role.admin", "role.viewer"]

@@ -6,14 +6,20 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import client_options, say_waiting, speed_options, workspace_options
+from kinde_iac.cli.options import (
+    READ_PARALLELISM,
+    client_options,
+    say_waiting,
+    speed_options,
+    workspace_options,
+)
 from kinde_iac.cli.status import ExitCode
 
 
 @click.command()
 @workspace_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@speed_options(8)
+@speed_options(READ_PARALLELISM)
 def drift(workspace: str | None, config_path: str | None, state_path: str | None, fmt: str,
           parallelism: int, max_rps: float | None) -> None:
     """Report what changed outside kinde-iac since the last apply (exit 2 when drift is found)."""
@@ -46,10 +52,12 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
 
     pins = dict(a.split("=", 1) for a in addresses if "=" in a)
     plain = [a for a in addresses if "=" not in a]
-    session = open_session(resolve_target(workspace, config_path, state_path))
+    session = open_session(resolve_target(workspace, config_path, state_path),
+                           client_options=client_options(READ_PARALLELISM, None))
     try:
         with session.locked("import", lock_timeout, on_wait=say_waiting):
-            adopted = import_objects(session, addresses=plain, everything=all_, pins=pins)
+            adopted = import_objects(session, addresses=plain, everything=all_, pins=pins,
+                                     parallelism=READ_PARALLELISM)
     finally:
         session.close()
     for ch in adopted:
@@ -60,7 +68,7 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
 @click.command()
 @workspace_options
 @click.option("--out", "out_path", metavar="FILE", help="Write the config here instead of stdout.")
-@speed_options(8)
+@speed_options(READ_PARALLELISM)
 def export(workspace: str | None, config_path: str | None, state_path: str | None, out_path: str | None,
            parallelism: int, max_rps: float | None) -> None:
     """Write a complete native config of the live environment (secrets as ${env:KEY} references)."""

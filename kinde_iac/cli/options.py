@@ -19,6 +19,12 @@ def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+#: ``--parallelism`` defaults, measured rather than guessed: docs/performance.md, "Default parallelism".
+#: Commands that write (apply) and commands that only read (plan, drift, export, import).
+APPLY_PARALLELISM = 4
+READ_PARALLELISM = 8
+
+
 def speed_options(default_parallelism: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         fn = click.option("--max-rps", type=float, metavar="N",

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kinde_iac.cli.options import client_options, speed_options, use_color
+from kinde_iac.cli.options import READ_PARALLELISM, client_options, speed_options, use_color
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
@@ -22,18 +22,14 @@ from kinde_iac.errors import KindeIacError
 @click.option("--full-plan-hint", metavar="TEXT", help="Where the full plan is, named in a shortened markdown body.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
-@speed_options(8)
+@speed_options(READ_PARALLELISM)
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str | None, out_path: str | None,
          fmt: str, full_plan_hint: str | None, detailed_exitcode: bool, no_color: bool, parallelism: int,
          max_rps: float | None, allow_mass_delete: bool) -> None:
     """Show what apply would change."""
-    from kinde_iac.engine.planfile import write_plan_file
     from kinde_iac.engine.workspaces import plan_workspaces
-    from kinde_iac.render.json_plan import error_document, workspaces_document
-    from kinde_iac.render.markdown import render_markdown
     from kinde_iac.render.progress import Progress
-    from kinde_iac.render.text import render_plan
 
     targets: list[str | None] = list(workspaces) or [None]
     if len(targets) > 1 and (config_path or state_path or out_path):
@@ -44,13 +40,21 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
         progress=lambda session: Progress.choose(quiet=fmt != "text", requests=session.requests))
     results = planned.results
     if out_path and results[0].document is not None:
+        from kinde_iac.engine.planfile import write_plan_file
+
         write_plan_file(out_path, results[0].document)
     if fmt == "markdown":
+        from kinde_iac.render.markdown import render_markdown
+
         click.echo(render_markdown(results, full_plan_hint=full_plan_hint), nl=False)
     elif fmt == "json":
+        from kinde_iac.render.json_plan import error_document, workspaces_document
+
         docs = [r.document if r.document is not None else error_document(r.workspace, r.error) for r in results]
         click.echo(json.dumps(workspaces_document(docs), indent=2, sort_keys=True))
     else:
+        from kinde_iac.render.text import render_plan
+
         for r in results:
             if len(results) > 1:
                 click.echo(f"=== {r.workspace}")

@@ -21,7 +21,6 @@ from kinde_iac.state import lock as lock_rules
 from kinde_iac.state import rows
 from kinde_iac.state.backend import StateBackend, Tables
 from kinde_iac.state.records import JournalEntry, LockInfo, StateResource, utc_now
-from kinde_iac.state.sqlite import SqliteBackend
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self needs 3.11; annotations are never evaluated
@@ -54,6 +53,8 @@ class StateStore:
         leaves no trace; the first write (or :meth:`ensure_created`) brings the file into being.
         ``domain`` is recorded in meta when the file is born.
         """
+        from kinde_iac.state.sqlite import SqliteBackend
+
         store = cls(SqliteBackend.open(Path(path), workspace=workspace, domain=domain), path=Path(path))
         if create:
             store.ensure_created()
@@ -62,6 +63,8 @@ class StateStore:
     @classmethod
     def memory(cls, *, workspace: str, domain: str | None = None) -> StateStore:
         """A born state that lives in memory only (engine tests; nothing touches the disk)."""
+        from kinde_iac.state.sqlite import SqliteBackend
+
         return cls(SqliteBackend.memory(workspace=workspace, domain=domain))
 
     def ensure_created(self) -> None:

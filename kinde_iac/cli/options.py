@@ -21,8 +21,8 @@ def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 #: ``--parallelism`` defaults, measured rather than guessed: docs/performance.md, "Default parallelism".
 #: Commands that write (apply) and commands that only read (plan, drift, export, import).
-APPLY_PARALLELISM = 4
-READ_PARALLELISM = 8
+APPLY_PARALLELISM = 10
+READ_PARALLELISM = 16
 
 
 def speed_options(default_parallelism: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

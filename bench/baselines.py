@@ -1,4 +1,5 @@
-"""The per-resource refresh baseline: how the Terraform providers for Kinde read live state.
+"""Per-object refresh baselines: how the Terraform providers for Kinde read live state, and the
+ideal of that approach, one GET per object.
 
 Terraform refreshes each managed resource on its own (``-parallelism=10`` by default), and a
 provider's Read fetches that one object by id. Per kind, the reads one object costs here:
@@ -12,6 +13,11 @@ provider's Read fetches that one object by id. Per kind, the reads one object co
 - role: GET /roles/{id} + GET /roles/{id}/permissions (page_size 100) + GET /roles/{id}/scopes (3)
 - feature flag: no get-by-key, one GET /environment/feature_flags per flag (1)
 - env var: GET /environment_variables/{id} (1)
+
+One GET per object (``--style one-get``) is the floor of any per-object refresh: one request per
+managed object (its get-by-id route where Kinde has one; a permission, which has none, one
+single-item page of the permission list; a feature flag one read of the environment's flags), at
+the same parallelism, after nothing but the token.
 
 The sequential-apply baseline needs no code of its own: it is ``kinde-iac apply --parallelism 1``,
 which also caps the client at one request in flight, so it makes the same creates one at a time.
@@ -41,6 +47,9 @@ PROVIDER_PAGE_SIZE = 100
 TERRAFORM_PARALLELISM = 10
 
 Read = Callable[[KindeClient], None]
+PROVIDER = "provider"
+ONE_GET = "one-get"
+STYLES = (PROVIDER, ONE_GET)
 
 
 @attrs.frozen
@@ -66,8 +75,29 @@ def _gets(*paths: str) -> Read:
     return read
 
 
-def read_tasks(rows: dict[str, StateResource]) -> list[ReadTask]:
+def one_get_tasks(rows: dict[str, StateResource]) -> list[ReadTask]:
+    """One task of one GET per managed object in state."""
+    tasks = []
+    for address, s in sorted(rows.items()):
+        i = s.kinde_id
+        path = {
+            "application": f"/api/v1/applications/{i}",
+            "api": f"/api/v1/apis/{i}",
+            "api_scope": f"/api/v1/apis/{rows[s.depends_on[0]].kinde_id}/scopes/{i}" if s.depends_on else "",
+            "permission": "/api/v1/permissions?page_size=1",
+            "role": f"/api/v1/roles/{i}",
+            "feature_flag": "/api/v1/environment/feature_flags",
+            "env_var": f"/api/v1/environment_variables/{i}",
+        }.get(s.kind)
+        if path:
+            tasks.append(ReadTask(address, 1, _gets(path)))
+    return tasks
+
+
+def read_tasks(rows: dict[str, StateResource], style: str = PROVIDER) -> list[ReadTask]:
     """One task per managed object in state, with the requests it will make."""
+    if style == ONE_GET:
+        return one_get_tasks(rows)
     permissions = sum(1 for s in rows.values() if s.kind == "permission")
     permission_pages = max(1, math.ceil(permissions / PROVIDER_PAGE_SIZE))
     tasks = []
@@ -129,22 +159,28 @@ def _submit_all(pool: ThreadPoolExecutor, client: KindeClient, tasks: list[ReadT
 
 
 def per_resource_refresh(url: str, client_id: str, client_secret: str, state_path: Path, workspace: str, *,
-                         parallelism: int = TERRAFORM_PARALLELISM, budget_s: float = 120.0) -> BaselineRun:
+                         parallelism: int = TERRAFORM_PARALLELISM, budget_s: float = 120.0,
+                         style: str = PROVIDER) -> BaselineRun:
     """Read every managed object of ``state_path`` the per-resource way. When ``budget_s`` runs out,
     the rest is skipped and the wall time extrapolated from the share of requests done: every
-    task of a kind costs the same, and the order is shuffled so the share done is a fair sample."""
+    task of a kind costs the same, and the order is shuffled so the share done is a fair sample.
+    The provider style reads ``GET /environment`` first (the provider's configure step); one GET
+    per object reads nothing but the objects (the token comes with the first)."""
     state = StateStore.open(state_path, workspace=workspace)
     try:
         rows = state.resources()
     finally:
         state.close()
-    tasks = read_tasks(rows)
+    tasks = read_tasks(rows, style)
     random.Random(0).shuffle(tasks)
-    total = sum(t.requests for t in tasks)
+    configure = 1 if style == PROVIDER else 0
+    task_requests = sum(t.requests for t in tasks)
+    total = task_requests + configure + 1  # + the token
     creds = Credentials(domain=url, client_id=client_id, client_secret=client_secret)
     with KindeClient(creds, max_concurrency=parallelism) as client:
         started = time.perf_counter()
-        client.get("/api/v1/environment")  # token and connection first, as the provider's configure step
+        if configure:
+            client.get("/api/v1/environment")  # token and connection first, as the provider's configure step
         done = done_requests = 0
         with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="baseline") as pool:
             for task in _submit_all(pool, client, tasks, started + budget_s, parallelism):
@@ -152,8 +188,8 @@ def per_resource_refresh(url: str, client_id: str, client_secret: str, state_pat
                 done_requests += task.requests
         measured = time.perf_counter() - started
     estimated = done < len(tasks)
-    wall = measured * total / done_requests if estimated and done_requests else measured
-    return BaselineRun(requests=total + 2, done_requests=done_requests, wall_s=wall, measured_s=measured,
+    wall = measured * task_requests / done_requests if estimated and done_requests else measured
+    return BaselineRun(requests=total, done_requests=done_requests, wall_s=wall, measured_s=measured,
                        estimated=estimated,
                        tasks=len(tasks), done_tasks=done)
 
@@ -168,9 +204,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--workspace", required=True)
     p.add_argument("--parallelism", type=int, default=TERRAFORM_PARALLELISM)
     p.add_argument("--budget", type=float, default=120.0)
+    p.add_argument("--style", choices=STYLES, default=PROVIDER)
     args = p.parse_args(argv)
     run = per_resource_refresh(args.url, args.client_id, os.environ["KINDE_CLIENT_SECRET"], args.state,
-                               args.workspace, parallelism=args.parallelism, budget_s=args.budget)
+                               args.workspace, parallelism=args.parallelism, budget_s=args.budget, style=args.style)
     print(json.dumps(attrs.asdict(run)))
 
 

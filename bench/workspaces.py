@@ -1,8 +1,10 @@
-"""Workspace configs the benchmark plans and applies: the seed guide's example and two generated sizes.
+"""Workspace configs the benchmark plans and applies: a small one (S), the seed guide's example, and
+three generated sizes.
 
-Sizes are defined by a scale factor on the M shape (1,000 permissions in 100 roles, 20 APIs x 10
-scopes, 100 flags, 100 env vars, 10 apps) so L is the same workspace, only bigger: per-object costs
-then show up as a ratio between sizes rather than as a change of shape.
+M, L and XL are a scale factor on the M shape (1,000 permissions in 100 roles, 20 APIs x 10 scopes,
+100 flags, 100 env vars, 10 apps), so L (x4) and XL (x13, ~20,000 objects) are the same workspace,
+only bigger: per-object costs then show up as a ratio between sizes rather than as a change of
+shape. S is the smallest workspace that has every kind and every sub-list: 15 objects.
 """
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_CONFIG = REPO / "tests" / "e2e" / "data" / "seed_config.json"
 #: The Kinde environment every generated workspace expects (the emulator is started with it).
 ENVIRONMENT = "development"
-SCALES = {"M": 1, "L": 4}
-SIZES = ("seed", *SCALES)
+SCALES = {"M": 1, "L": 4, "XL": 13}
+SIZES = ("S", "seed", *SCALES)
 
 
 def seed_config() -> dict[str, Any]:
@@ -53,9 +55,32 @@ def generated_config(scale: int) -> dict[str, Any]:
             "applications": apps, "feature_flags": flags, "env_vars": env_vars}
 
 
+def small_config() -> dict[str, Any]:
+    """S: one application, one API with two scopes, five permissions in two roles (one with a scope),
+    two flags, two env vars: every list and sub-list a plan reads, 15 objects."""
+    return {
+        "kinde": {"environment": ENVIRONMENT},
+        "applications": [{"key": "web", "name": "Web", "type": "reg", "redirect_urls": ["https://web.example/cb"],
+                          "logout_urls": ["https://web.example"]}],
+        "apis": [{"key": "orders", "name": "Orders", "audience": "https://orders.example",
+                  "scopes": [{"key": "read", "description": "Read orders"},
+                             {"key": "write", "description": "Write orders"}],
+                  "applications": ["web"]}],
+        "permissions": [{"key": f"perm:{i}", "name": f"Permission {i}"} for i in range(5)],
+        "roles": [{"key": "admin", "name": "Admin", "permissions": [f"perm:{i}" for i in range(5)],
+                   "scopes": ["orders/write"]},
+                  {"key": "viewer", "name": "Viewer", "permissions": ["perm:0"]}],
+        "feature_flags": [{"key": f"flag_{i}", "name": f"Flag {i}", "type": "bool", "default_value": i == 0}
+                          for i in range(2)],
+        "env_vars": [{"key": f"VAR_{i}", "value": f"value-{i}"} for i in range(2)],
+    }
+
+
 def config_for(size: str) -> dict[str, Any]:
     if size == "seed":
         return seed_config()
+    if size == "S":
+        return small_config()
     if size not in SCALES:
         raise ValueError(f"unknown size {size!r}; choose from {', '.join(SIZES)}")
     return generated_config(SCALES[size])

@@ -17,7 +17,7 @@ import attrs
 from kinde_iac.checks.json_lines import ConfigLines
 from kinde_iac.config import discover_workspaces, load_workspace
 from kinde_iac.config.model import LintIgnore, Workspace
-from kinde_iac.engine.session import Target, desired_resources, resolve_target
+from kinde_iac.engine.target import desired_resources, workspace_config
 from kinde_iac.errors import KindeIacError
 from kinde_iac.resources import Resource
 
@@ -89,8 +89,8 @@ def load(path: str | Path, name: str | None = None) -> Loaded:
 
 
 def load_target(workspace: str | None, config: str | None) -> Loaded:
-    target: Target = resolve_target(workspace, config, None)
-    return load(target.config, target.name)
+    name, path = workspace_config(workspace, config)
+    return load(path, name)
 
 
 def load_all(base_dir: str | Path = "environments") -> list[Loaded]:

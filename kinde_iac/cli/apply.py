@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kinde_iac.cli.options import client_options, speed_options, target_options, use_color, workspace_options
+from kinde_iac.cli.options import (
+    APPLY_PARALLELISM,
+    client_options,
+    speed_options,
+    target_options,
+    use_color,
+    workspace_options,
+)
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
 
@@ -49,7 +56,7 @@ class _Terminal:
 @click.argument("plan_file", required=False, metavar="[PLAN_FILE]")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
-@speed_options(4)
+@speed_options(APPLY_PARALLELISM)
 @click.option("--lock-timeout", default=0.0, show_default=True, help="Seconds to wait for the state lock.")
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 @click.option("--secrets-out", metavar="FILE",

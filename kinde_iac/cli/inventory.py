@@ -7,6 +7,7 @@ import sys
 import click
 
 from kinde_iac.cli.options import (
+    READ_PARALLELISM,
     client_options,
     project_option,
     say_waiting,
@@ -21,7 +22,7 @@ from kinde_iac.cli.status import ExitCode
 @click.command()
 @workspaces_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@speed_options(8)
+@speed_options(READ_PARALLELISM)
 @click.option("--github-issue", is_flag=True,
               help="Open, update or close each workspace's drift issue on GitHub (label kinde-iac-drift).")
 @project_option
@@ -92,10 +93,11 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
 
     pins = dict(a.split("=", 1) for a in addresses if "=" in a)
     plain = [a for a in addresses if "=" not in a]
-    session = open_session(resolve_target(workspace, config_path, state_path))
+    session = open_session(resolve_target(workspace, config_path, state_path),
+                           client_options=client_options(READ_PARALLELISM, None))
     try:
         with session.locked("import", lock_timeout, on_wait=say_waiting):
-            done = adopt(session, addresses=plain, everything=all_, pins=pins)
+            done = adopt(session, addresses=plain, everything=all_, pins=pins, parallelism=READ_PARALLELISM)
     finally:
         session.close()
     for ch in done.adopted:
@@ -110,7 +112,7 @@ def import_(workspace: str | None, config_path: str | None, state_path: str | No
 @click.command()
 @workspace_options
 @click.option("--out", "out_path", metavar="FILE", help="Write the config here instead of stdout.")
-@speed_options(8)
+@speed_options(READ_PARALLELISM)
 def export(workspace: str | None, config_path: str | None, state_path: str | None, out_path: str | None,
            parallelism: int, max_rps: float | None) -> None:
     """Write a complete native config of the live environment (secrets as ${env:KEY} references)."""

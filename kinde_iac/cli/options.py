@@ -56,6 +56,12 @@ def worst(codes: Sequence[int]) -> int:
     return max(codes, key=lambda c: rank.get(ExitCode(c), 2), default=ExitCode.SUCCESS)
 
 
+#: ``--parallelism`` defaults, measured rather than guessed: docs/performance.md, "Default parallelism".
+#: Commands that write (apply) and commands that only read (plan, drift, export, import).
+APPLY_PARALLELISM = 10
+READ_PARALLELISM = 16
+
+
 def speed_options(default_parallelism: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         fn = click.option("--max-rps", type=float, metavar="N",

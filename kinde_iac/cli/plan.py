@@ -7,6 +7,7 @@ import sys
 import click
 
 from kinde_iac.cli.options import (
+    READ_PARALLELISM,
     STATE_HELP,
     client_options,
     project_option,
@@ -31,7 +32,7 @@ from kinde_iac.errors import KindeIacError
 @click.option("--full-plan-hint", metavar="TEXT", help="Where the full plan is, named in a shortened markdown body.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
-@speed_options(8)
+@speed_options(READ_PARALLELISM)
 @click.option("--allow-mass-delete", is_flag=True, help="Accept a plan that destroys more than the allowed share.")
 @project_option
 @target_options
@@ -42,14 +43,9 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     """Show what apply would change."""
     from kinde_iac.ci.publish import publish_plan
     from kinde_iac.ci.saved_plans import out_path as plan_path
-    from kinde_iac.ci.saved_plans import save
     from kinde_iac.engine.workspaces import plan_workspaces
-    from kinde_iac.render.gitlab import render_gitlab
-    from kinde_iac.render.json_plan import error_document, workspaces_document
-    from kinde_iac.render.markdown import render_markdown
     from kinde_iac.render.markers import default_project
     from kinde_iac.render.progress import Progress
-    from kinde_iac.render.text import render_plan
 
     names: list[str | None] = list(dict.fromkeys(workspaces)) or [None]  # a repeated name once
     if len(names) > 1 and (config_path or state_path):
@@ -71,17 +67,28 @@ def plan(workspaces: tuple[str, ...], config_path: str | None, state_path: str |
     results = planned.results
     saved = [(plan_path(out_path, r.workspace, len(results) > 1), r.document) for r in results
              if out_path and r.document is not None]
-    for path, document in saved:
-        save(path, document)
+    if saved:
+        from kinde_iac.ci.saved_plans import save
+
+        for path, document in saved:
+            save(path, document)
     if fmt == "markdown":
+        from kinde_iac.render.markdown import render_markdown
+
         click.echo(render_markdown(results, full_plan_hint=full_plan_hint, project=project), nl=False)
     elif fmt == "gitlab":
+        from kinde_iac.render.gitlab import render_gitlab
+
         if results[0].plan is not None:
             click.echo(render_gitlab(results[0].plan), nl=False)
     elif fmt == "json":
+        from kinde_iac.render.json_plan import error_document, workspaces_document
+
         docs = [r.document if r.document is not None else error_document(r.workspace, r.error) for r in results]
         click.echo(json.dumps(workspaces_document(docs), indent=2, sort_keys=True))
     else:
+        from kinde_iac.render.text import render_plan
+
         for r in results:
             if len(results) > 1:
                 click.echo(f"=== {r.workspace}")

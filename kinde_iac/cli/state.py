@@ -134,7 +134,7 @@ def state_rm(workspace: str | None, config_path: str | None, state_path: str | N
 
 
 def _open_state(workspace: str | None, config_path: str | None, state_path: str | None) -> Any:
-    from kinde_iac.engine.session import resolve_target
+    from kinde_iac.engine.target import resolve_target
     from kinde_iac.state import StateStore
 
     target = resolve_target(workspace, config_path, state_path)

@@ -22,7 +22,7 @@ def validate(workspaces: tuple[str, ...], config_path: str | None, state_path: s
     """Check configuration without touching the network."""
     from kinde_iac.config import check_workspaces, discover_workspaces
     from kinde_iac.config.offline import OfflineWorkspace, load_offline
-    from kinde_iac.engine.session import desired_resources, resolve_target
+    from kinde_iac.engine.target import desired_resources, workspace_config
 
     def success(loaded: OfflineWorkspace, what: str) -> str:
         line = f"Success! {what} is valid ({len(desired_resources(loaded.workspace))} objects)."
@@ -51,16 +51,14 @@ def validate(workspaces: tuple[str, ...], config_path: str | None, state_path: s
     if len(names) > 1 and (config_path or state_path):
         raise KindeIacError("--config and --state work on one workspace; validate several with --workspace only")
     if len(names) == 1:
-        target = resolve_target(names[0], config_path, state_path)
-        click.echo(success(load_offline(target.config, name=target.name, require_secrets=require_secrets),
-                           str(target.config)))
+        name, config = workspace_config(names[0], config_path)
+        click.echo(success(load_offline(config, name=name, require_secrets=require_secrets), str(config)))
         return
     codes = []
-    for name in names:
+    for given in names:
         try:
-            target = resolve_target(name, None, None)
-            click.echo(success(load_offline(target.config, name=target.name, require_secrets=require_secrets),
-                               str(target.config)))
+            name, config = workspace_config(given, None)
+            click.echo(success(load_offline(config, name=name, require_secrets=require_secrets), str(config)))
             codes.append(ExitCode.SUCCESS)
         except KindeIacError as err:
             click.echo(f"Error: {err}", err=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from kinde_iac.state.secrets import is_secret_hash, secret_matches
 
 
@@ -35,6 +33,10 @@ def differing_fields(before: Mapping[str, Any], after: Mapping[str, Any], set_fi
     a = {k: normalize(v, k in set_fields) for k, v in after.items()}
     if a == b:
         return set()
+    # Imported here: deepdiff (and pydantic under it) is a third of a no-op plan's start-up, and a
+    # converged workspace never gets this far.
+    from deepdiff import DeepDiff
+
     tree = DeepDiff(b, a, ignore_order=True, view="tree")
     names: set[str] = set()
     for items in tree.values():

@@ -1,19 +1,29 @@
 """Reads live Kinde state with list endpoints: one paged walk per kind, plus one sub-list per parent
 that kinde-iac manages (role permissions, role scopes, API scopes, app URLs), so the request count
-grows with pages and parents, not with resources."""
+grows with pages and parents, not with resources.
+
+Every kind starts reading at once, and the sub-lists of every object the state names go out with
+the lists (their ids are in the state), so a refresh of a converged workspace is one round of
+requests deep; only objects the state does not name yet (adoptions, ``everything``) wait for their
+list. A kind that translates another kind's ids into keys finds them in that kind's list
+(``ReadContext.listing``, read once however many kinds ask), and a kind that needs another kind's
+finished objects (``ReadContext.live``) waits for just that kind.
+"""
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import attrs
 
+from kinde_iac.engine.read_pool import ReadPool
 from kinde_iac.errors import ApiError
 from kinde_iac.resources import BY_NAME, KINDS, Kind, Resource
 from kinde_iac.state import StateResource
+
+Read = Callable[[str], Any]
 
 
 @attrs.define
@@ -23,8 +33,8 @@ class LiveState:
     by_kind: dict[str, list[Resource]]
     #: The kinds that were read (others were not needed by this config and state).
     kinds: tuple[str, ...]
-    #: Kinde ids of live objects the kinds left out because kinde-iac must never change them, and
-    #: what each is (the safety rails check every plan against them).
+    #: Kinde ids kinde-iac must never touch (its own M2M application, the Management API), with
+    #: what they are: the safety rails refuse any change aimed at them, whatever a plan file says.
     never_touch: dict[str, str] = attrs.field(factory=dict)
 
     def of(self, kind: str) -> list[Resource]:
@@ -47,25 +57,53 @@ def kinds_needed(desired: Iterable[Resource], state: Iterable[StateResource], ev
     return [k for k in KINDS if k.name in wanted]
 
 
+class _SubLists:
+    """Per-object reads started from the state's ids; see ``resources.base.SubLists``."""
+
+    def __init__(self, ctx: _Context, reads: Sequence[Read], known: Iterable[str]) -> None:
+        self._ctx = ctx
+        self._reads = tuple(reads)
+        self._early = {kinde_id: [ctx.submit(read, kinde_id) for read in self._reads] for kinde_id in known}
+
+    def collect(self, ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        wanted = list(dict.fromkeys(ids))
+        late = [(kinde_id, read) for kinde_id in wanted if kinde_id not in self._early for read in self._reads]
+        answers = iter(self._ctx.map(lambda job: job[1](job[0]), late))
+        out = {}
+        for kinde_id in wanted:
+            early = self._early.get(kinde_id)
+            out[kinde_id] = (tuple(f.result() for f in early) if early is not None
+                             else tuple(next(answers) for _ in self._reads))
+        # Ids the state names but Kinde no longer lists: deleted outside kinde-iac, so whatever their
+        # reads answered (a 404, most likely) is not wanted.
+        return out
+
+
 class _Context:
     """The ReadContext kinds see; see ``resources.base.ReadContext``."""
 
     def __init__(self, client: Any, own_client_id: str, desired: Sequence[Resource],
-                 state: Mapping[str, StateResource], pool: ThreadPoolExecutor, everything: bool) -> None:
+                 state: Mapping[str, StateResource], pool: Executor, everything: bool,
+                 reading: Iterable[str]) -> None:
         self.client = client
         self.own_client_id = own_client_id
         self._pool = pool
         self._everything = everything
         self._lock = threading.Lock()
+        #: One future per kind being read, resolved with its objects (or its error).
+        self._kinds: dict[str, Future[list[Resource]]] = {name: Future() for name in reading}
+        self._by_id: dict[str, dict[str, Resource]] = {}
+        self._listings: dict[tuple[str, str, bool], Future[list[Any]]] = {}
+        self._in_map = threading.local()
         self.never_touch: dict[str, str] = {}
-        self._live: dict[str, list[Resource]] = {}
-        self._live_ids: dict[str, dict[str, Resource]] = {}
         self._state_by_id: dict[tuple[str, str], str] = {}
+        self._state_ids: dict[str, list[str]] = {}
         self._state_by_natural: dict[tuple[str, tuple[str, ...]], str] = {}
         self._desired_by_natural: dict[tuple[str, tuple[str, ...]], str] = {}
         for s in state.values():
             if s.kinde_id:
                 self._state_by_id[(s.kind, s.kinde_id)] = s.key
+                self._state_ids.setdefault(s.kind, []).append(s.kinde_id)
             self._state_by_natural[(s.kind, tuple(s.natural))] = s.key
         for r in desired:
             self._desired_by_natural.setdefault((r.kind, r.natural), r.key)
@@ -86,23 +124,66 @@ class _Context:
             or (kind, natural) in self._state_by_natural
         )
 
+    def listing(self, path: str, items_key: str, *, paged: bool = True) -> list[Any]:
+        key = (path, items_key, paged)
+        with self._lock:
+            shared = self._listings.get(key)
+            first = shared is None
+            if shared is None:
+                shared = self._listings[key] = Future()
+        if first:
+            try:
+                shared.set_result(list(self.client.paginate(path, items_key, paged=paged)))
+            except Exception as err:  # noqa: BLE001 - every caller, this one too, re-raises it below
+                shared.set_exception(err)
+        return shared.result()
+
     def live(self, kind: str) -> Sequence[Resource]:
-        return self._live.get(kind, [])
+        done = self._kinds.get(kind)
+        if done is None:
+            return []  # not read in this refresh: nothing of it is managed or wanted
+        if not done.done() and getattr(self._in_map, "active", False):
+            # A ctx.map worker waiting for a kind whose own sub-lists need those workers could wait forever.
+            raise RuntimeError(f"live({kind!r}) called inside ctx.map before {kind} was read")
+        return done.result()
 
     def exclude(self, kinde_id: str, what: str) -> None:
         with self._lock:
             self.never_touch[kinde_id] = what
 
     def live_by_id(self, kind: str, kinde_id: str) -> Resource | None:
-        return self._live_ids.get(kind, {}).get(kinde_id)
+        objects = self.live(kind)
+        with self._lock:
+            index = self._by_id.get(kind)
+            if index is None:
+                index = self._by_id[kind] = {r.kinde_id: r for r in objects if r.kinde_id}
+        return index.get(kinde_id)
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        return list(self._pool.map(fn, items))
+        return list(self._pool.map(lambda item: self._marked(fn, item), items))
 
-    def store(self, kind: str, resources: list[Resource]) -> None:
-        with self._lock:
-            self._live[kind] = resources
-            self._live_ids[kind] = {r.kinde_id: r for r in resources if r.kinde_id}
+    def submit(self, fn: Callable[[Any], Any], item: Any) -> Future[Any]:
+        return self._pool.submit(self._marked, fn, item)
+
+    def _marked(self, fn: Callable[[Any], Any], item: Any) -> Any:
+        self._in_map.active = True
+        try:
+            return fn(item)
+        finally:
+            self._in_map.active = False
+
+    def sub_lists(self, kind: str, reads: Sequence[Read]) -> _SubLists:
+        return _SubLists(self, reads, self._state_ids.get(kind, ()))
+
+    def read(self, kind: Kind) -> None:
+        """Read one kind and tell whoever waits for it (its objects, or the error it failed with)."""
+        try:
+            self._kinds[kind.name].set_result(_read_kind(kind, self))
+        except Exception as err:  # noqa: BLE001 - refresh() and every waiting kind re-raise it
+            self._kinds[kind.name].set_exception(err)
+
+    def result(self, kind: str) -> list[Resource]:
+        return self._kinds[kind].result()
 
 
 def _read_kind(kind: Kind, ctx: _Context) -> list[Resource]:
@@ -132,27 +213,19 @@ def refresh(
     everything: bool = False,
     on_event: Callable[[str], None] | None = None,
 ) -> LiveState:
-    """Read every kind the config and state involve, independent kinds and sub-lists concurrently."""
+    """Read every kind the config and state involve: all kinds at once, their sub-lists on a pool of
+    ``parallelism`` workers (the client's own limit caps requests in flight across both)."""
     kinds = kinds_needed(desired, state.values(), everything)
-    names = {k.name for k in kinds}
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="refresh") as pool, \
-            ThreadPoolExecutor(max_workers=len(kinds) or 1, thread_name_prefix="refresh-kind") as kind_pool:
-        ctx = _Context(client, own_client_id, desired, state, pool, everything)
-        done: set[str] = set()
-        pending = list(kinds)
-        # Kinds are read in waves: a kind starts once the kinds it reads after are in.
-        while pending:
-            wave = [k for k in pending if all(d in done or d not in names for d in k.reads_after)]
-            if not wave:  # pragma: no cover - the registry order forbids cycles
-                raise RuntimeError("cycle between resource kinds")
-            if on_event:
-                on_event("Refreshing: reading " + ", ".join(k.name for k in wave))
-            results = list(kind_pool.map(lambda k: (k.name, _read_kind(k, ctx)), wave))
-            for name, resources in results:
-                ctx.store(name, resources)
-                done.add(name)
-            pending = [k for k in pending if k.name not in done]
-    by_kind: dict[str, list[Resource]] = defaultdict(list)
-    for name in names:
-        by_kind[name] = list(ctx.live(name))
-    return LiveState(by_kind=dict(by_kind), kinds=tuple(k.name for k in kinds), never_touch=dict(ctx.never_touch))
+    names = tuple(k.name for k in kinds)
+    if on_event:
+        on_event("Refreshing: reading " + ", ".join(names))
+    with ReadPool(max(1, parallelism), thread_name_prefix="refresh") as pool, \
+            ReadPool(len(kinds) or 1, thread_name_prefix="refresh-kind") as kind_pool:
+        ctx = _Context(client, own_client_id, desired, state, pool, everything, names)
+        # One thread per kind: a kind waiting in ctx.live holds only its own thread, and waits
+        # follow reads_after, which the registry orders, so no wait is ever circular.
+        for kind in kinds:
+            kind_pool.submit(ctx.read, kind)
+        # The first failure in registry order: a kind that waited on a failed kind fails after it.
+        by_kind = {name: list(ctx.result(name)) for name in names}
+    return LiveState(by_kind=by_kind, kinds=names, never_touch=dict(ctx.never_touch))

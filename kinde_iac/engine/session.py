@@ -5,90 +5,30 @@ from __future__ import annotations
 import getpass
 import math
 import os
-import shlex
 import socket
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from kinde_iac.config import load_workspace, state_setting, workspace_file
+from kinde_iac.config import load_workspace
 from kinde_iac.config.model import Workspace
 from kinde_iac.config.offline import EnvReader
 from kinde_iac.engine.events import RefreshListener
 from kinde_iac.engine.moves import apply_moves
+from kinde_iac.engine.read_pool import ReadPool
 from kinde_iac.engine.refresh import LiveState, refresh
-from kinde_iac.errors import ConfigError, KindeIacError, LockError, StateError
+from kinde_iac.engine.target import (  # noqa: F401 - re-exported for the commands that hold a session
+    STATE_VARIABLE,
+    Target,
+    desired_resources,
+    resolve_target,
+)
+from kinde_iac.errors import KindeIacError, LockError, StateError
 from kinde_iac.kinde import KindeClient, resolve_credentials, tuning_from_env
-from kinde_iac.resources import BY_NAME, KINDS, Resource
-from kinde_iac.state import LockInfo, StateIdentity, StateLocation, StateResource, StateStore, parse_location
-
-#: The environment variable naming the state (a path or a postgresql:// URL) when --state does not.
-STATE_VARIABLE = "KINDE_IAC_STATE"
-
-
-@attrs.frozen
-class Target:
-    """Which workspace, which config file and which state a command works on."""
-
-    name: str
-    config: Path
-    #: A SQLite file or a PostgreSQL database; ``str()`` shows it without a password.
-    state: StateLocation
-    #: Where ``state`` came from: "--state", "KINDE_IAC_STATE", "kinde.state" or "default".
-    state_source: str = "default"
-
-    def cli_args(self) -> list[str]:
-        """The options that name this target again on the command line (for hints in messages)."""
-        try:
-            by_name = self.config == workspace_file(self.name)
-        except ConfigError:
-            by_name = False
-        args = ["-w", self.name] if by_name else ["--config", str(self.config)]
-        if self.state_source == "--state":
-            args += ["--state", self.state.shown]
-        return args
-
-    def unlock_command(self) -> str:
-        """``kinde-iac force-unlock`` with the options that reach this state: the lock hint runs as pasted."""
-        return shlex.join(["kinde-iac", "force-unlock", *self.cli_args()])
-
-
-def resolve_target(workspace: str | None, config: str | None, state: str | None,
-                   base_dir: str | Path = "environments", env: Mapping[str, str] | None = None) -> Target:
-    """The target a command names. Its state: ``--state``, else ``KINDE_IAC_STATE``, else the workspace
-    file's ``"kinde": {"state": ...}``, else ``state/<name>.db``."""
-    if workspace and config:
-        raise KindeIacError("give either --workspace or --config, not both")
-    if not workspace and not config:
-        raise KindeIacError("no workspace given: use --workspace NAME (environments/NAME.json) or --config FILE")
-    if config:
-        path = Path(config)
-        name = path.stem
-    else:
-        assert workspace is not None
-        name = workspace
-        path = workspace_file(workspace, base_dir)
-    environ = os.environ if env is None else env
-    if state:
-        text, source = state, "--state"
-    elif environ.get(STATE_VARIABLE):
-        text, source = environ[STATE_VARIABLE], STATE_VARIABLE
-    elif path.is_file() and (setting := state_setting(path, environ)) is not None:
-        text, source = setting, "kinde.state"
-    else:
-        return Target(name=name, config=path, state=StateLocation(path=Path("state") / f"{name}.db"))
-    try:
-        location = parse_location(text)
-    except KindeIacError as err:
-        raise KindeIacError(f"{source}: {err}") from None
-    return Target(name=name, config=path, state=location, state_source=source)
-
-
-def desired_resources(ws: Workspace) -> list[Resource]:
-    return [r for kind in KINDS for r in kind.desired(ws)]
+from kinde_iac.resources import BY_NAME, Resource
+from kinde_iac.state import LockInfo, StateIdentity, StateLocation, StateResource, StateStore
 
 
 @attrs.define
@@ -170,13 +110,21 @@ def open_session(target: Target, *, env: Mapping[str, str] | None = None, connec
     else:
         ws = load_workspace(target.config, name=target.name, env=reader)
     desired = desired_resources(ws)
-    state = StateStore.open(target.state, workspace=target.name, unlock_command=target.unlock_command())
-    session = Session(target=target, workspace=ws, desired=desired, state=state, inputs=dict(reader.read))
+    client = None
     if connect:
         environ = workspace_environ(target.name, env if env is not None else os.environ)
         creds = resolve_credentials(ws.kinde.domain, environ)
-        session.client = KindeClient(creds, **{**tuning_from_env(environ), **dict(client_options or {})})
-    return session
+        client = KindeClient(creds, **{**tuning_from_env(environ), **dict(client_options or {})})
+        # The token's round trip overlaps opening the state (and loading its backend, 30 ms of CPU).
+        client.warm_up()
+    try:
+        state = StateStore.open(target.state, workspace=target.name, unlock_command=target.unlock_command())
+    except BaseException:
+        if client is not None:
+            client.close()
+        raise
+    return Session(target=target, workspace=ws, desired=desired, state=state, client=client,
+                   inputs=dict(reader.read))
 
 
 CREDENTIAL_VARIABLES = ("KINDE_CLIENT_ID", "KINDE_CLIENT_SECRET", "KINDE_DOMAIN", "KINDE_SCOPES")
@@ -230,16 +178,29 @@ def own_client_id(session: Session) -> str:
 def read_live(session: Session, *, parallelism: int, everything: bool = False,
               on_event: RefreshListener | None = None
               ) -> tuple[dict[str, Any], dict[str, StateResource], LiveState]:
-    """The environment guard, then one refresh: what every command that reads Kinde starts with.
+    """The environment guard and one refresh: what every command that reads Kinde starts with.
     Returns the environment, the state rows the refresh was keyed on (under the addresses the
-    config's ``moved`` entries give them), and what it read."""
-    env = check_environment(session)
-    rows = session.state.resources()
-    check_state_kinds(rows, session.target.state)
-    state_rows, session.moves = apply_moves(rows, session.workspace.moved)
-    session.live = refresh(session.api, own_client_id=own_client_id(session), desired=session.desired,
+    config's ``moved`` entries give them), and what it read.
+
+    The guard's request (and the state identity check after it) goes out beside the refresh's first
+    lists rather than a round trip ahead of them: reading the wrong environment harms nothing, and
+    nothing is planned, let alone written, unless the guard passes (its error wins over any error of
+    the refresh)."""
+    with ReadPool(1, thread_name_prefix="environment-guard") as guard:
+        checked = guard.submit(check_environment, session)
+        try:
+            rows = session.state.resources()
+            check_state_kinds(rows, session.target.state)
+            state_rows, session.moves = apply_moves(rows, session.workspace.moved)
+            live = refresh(session.api, own_client_id=own_client_id(session), desired=session.desired,
                            state=state_rows, parallelism=parallelism, everything=everything, on_event=on_event)
-    return env, state_rows, session.live
+        except Exception:
+            if (refused := checked.exception()) is not None:
+                raise refused from None
+            raise
+        env = checked.result()
+    session.live = live
+    return env, state_rows, live
 
 
 def check_state_kinds(rows: Mapping[str, StateResource], where: StateLocation) -> None:

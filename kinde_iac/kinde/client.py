@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -104,6 +105,12 @@ class KindeClient:
     def close(self) -> None:
         if self._owns_session:
             self._session.close()
+
+    def warm_up(self) -> None:
+        """Start fetching the bearer token on a background thread, so its round trip overlaps what
+        the caller does next (a session opens its state meanwhile). The first request waits for it;
+        if it failed, that request raises its error."""
+        threading.Thread(target=self._tokens.prefetch, name="kinde-token", daemon=True).start()
 
     # -- verbs -------------------------------------------------------------------------------
 

@@ -86,6 +86,8 @@ class TokenCache:
         self._margin = margin
         self._lock = threading.Lock()
         self._token: Token | None = None
+        #: A prefetch that failed: the next get() raises it rather than asking a second time.
+        self._failed: Exception | None = None
 
     def __repr__(self) -> str:
         state = "empty" if self._token is None else "cached"
@@ -93,13 +95,31 @@ class TokenCache:
 
     def get(self) -> str:
         with self._lock:
+            if self._failed is not None:
+                failed, self._failed = self._failed, None
+                raise failed
             if self._token is None or self._clock() >= self._token.refresh_at:
-                access_token, expires_in = self._fetch()
-                lifetime = DEFAULT_EXPIRES_IN_S if expires_in is None else max(0.0, float(expires_in))
-                # A lifetime shorter than twice the margin would mean refetching on every call.
-                margin = min(self._margin, lifetime / 2)
-                self._token = Token(access_token, self._clock() + lifetime - margin)
+                self._renew()
+            assert self._token is not None
             return self._token.access_token
+
+    def prefetch(self) -> None:
+        """Fetch a token now, on the calling thread, if none is held; a failure is kept for the next
+        ``get`` to raise (tokens are billed: a failed fetch is not repeated at once)."""
+        with self._lock:
+            if self._token is not None or self._failed is not None:
+                return
+            try:
+                self._renew()
+            except Exception as err:  # noqa: BLE001 - raised by the next get(), on the caller's thread
+                self._failed = err
+
+    def _renew(self) -> None:
+        access_token, expires_in = self._fetch()
+        lifetime = DEFAULT_EXPIRES_IN_S if expires_in is None else max(0.0, float(expires_in))
+        # A lifetime shorter than twice the margin would mean refetching on every call.
+        margin = min(self._margin, lifetime / 2)
+        self._token = Token(access_token, self._clock() + lifetime - margin)
 
     def invalidate(self, rejected: str) -> None:
         """Forget the token the server rejected; a no-op if another thread already replaced it."""

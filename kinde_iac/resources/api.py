@@ -13,6 +13,7 @@ import attrs
 from kinde_iac.errors import ConfigError
 from kinde_iac.jsonpath import JsonPath, quote
 from kinde_iac.resources.application import SECTION as APPLICATIONS
+from kinde_iac.resources.application import application_keys
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -91,11 +92,12 @@ class ApiKind(Kind):
     def expand(self, workspace: WorkspaceView) -> Expansion | None:
         """Each API's ``openapi`` document adds its generated scopes after the hand-written ones, so
         validation, roles and API keys see them like any other scope."""
-        from kinde_iac.resources.openapi_scopes import OpenApiError, generate_from_file
-
         apis: tuple[Api, ...] = self.entries(workspace)
         if not any(api.openapi for api in apis):
             return None
+        # Only here: the YAML parser is a start-up cost every other workspace should not pay.
+        from kinde_iac.resources.openapi_scopes import OpenApiError, generate_from_file
+
         out, origins = [], {}
         for i, api in enumerate(apis):
             if not api.openapi:
@@ -172,32 +174,28 @@ class ApiKind(Kind):
         return compact({"key": resource.key, **resource.attributes})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        items = []
-        for item in ctx.client.paginate(PATH, "apis", paged=False):
-            if item.get("is_management_api"):
-                ctx.exclude(item["id"], "the Kinde Management API")
-            else:
-                items.append(item)
-        relevant = [i for i in items if ctx.is_relevant(self.name, (i["audience"],), i["id"])]
-        apps = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._apps(ctx, i["id"]), relevant)))
+        details = ctx.sub_lists(self.name, [lambda api_id: self._app_ids(ctx, api_id)])
+        items = listed_apis(ctx)
+        app_ids = {api_id: ids for api_id, (ids,) in details.collect(
+            i["id"] for i in items if ctx.is_relevant(self.name, (i["audience"],), i["id"])).items()}
+        # Ids become keys after the reads, from the applications' list (read once, alongside).
+        app_keys = application_keys(ctx) if app_ids else {}
         return [
             Resource(
                 kind=self.name, key=ctx.key_for(self.name, (i["audience"],), i["id"]), natural=(i["audience"],),
                 kinde_id=i["id"],
-                attributes={"name": i.get("name"), "audience": i["audience"], "applications": apps.get(i["id"])},
+                attributes={"name": i.get("name"), "audience": i["audience"],
+                            "applications": (sorted(app_keys.get(a, a) for a in app_ids[i["id"]])
+                                             if i["id"] in app_ids else None)},
             )
             for i in items
         ]
 
-    def _apps(self, ctx: ReadContext, api_id: str) -> list[str]:
+    def _app_ids(self, ctx: ReadContext, api_id: str) -> list[str]:
+        """Ids of the applications authorized to call the API (kinde-iac's own left out)."""
         api = ctx.client.get_object(f"{PATH}/{api_id}", "api")
-        keys = []
-        for app in api.get("applications") or []:
-            if app.get("is_active") is False or app.get("id") == ctx.own_client_id:
-                continue
-            live = ctx.live_by_id("application", app["id"])
-            keys.append(live.key if live else app["id"])
-        return sorted(keys)
+        return [app["id"] for app in api.get("applications") or []
+                if app.get("is_active") is not False and app.get("id") != ctx.own_client_id]
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
         return find_id(ctx, PATH, "apis", "audience", resource.natural[0], paged=False)
@@ -226,3 +224,17 @@ class ApiKind(Kind):
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{kinde_id}")
+
+
+def listed_apis(ctx: ReadContext) -> list[dict[str, Any]]:
+    """Every live API but Kinde's management API (never touched), from the list read once per refresh."""
+    items = ctx.listing(PATH, "apis", paged=False)
+    for item in items:
+        if item.get("is_management_api"):
+            ctx.exclude(item["id"], "the Kinde Management API")
+    return [i for i in items if not i.get("is_management_api")]
+
+
+def api_keys(ctx: ReadContext) -> dict[str, str]:
+    """Address key by Kinde id of every live API, for kinds that link to APIs."""
+    return {i["id"]: ctx.key_for("api", (i["audience"],), i["id"]) for i in listed_apis(ctx)}

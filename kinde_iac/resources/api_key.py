@@ -133,10 +133,11 @@ class ApiKeyKind(Kind):
     def read(self, ctx: ReadContext) -> list[Resource]:
         out = []
         pending_org: list[Resource] = []
+        listed = self._listed(ctx.client)  # while the scopes are read
         # The spec's example lists scope keys; should Kinde list scope ids instead (NOTES 5.12 leaves
-        # it open), ids of scopes read earlier in this refresh are turned back into keys.
+        # it open), ids of scopes read in this refresh are turned back into keys.
         scope_keys = {s.kinde_id: s.natural[-1] for s in ctx.live("api_scope") if s.kinde_id}
-        for item in self._listed(ctx.client):
+        for item in listed:
             api_id = (item.get("api_ids") or [""])[0]
             api = ctx.live_by_id("api", api_id)
             natural = (api.natural[0] if api else api_id, item.get("name") or "")

@@ -8,7 +8,7 @@ from typing import Any
 
 from kinde_iac.jsonpath import JsonPath
 from kinde_iac.resources.api import SECTION as APIS
-from kinde_iac.resources.api import Api
+from kinde_iac.resources.api import Api, listed_apis
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -56,17 +56,21 @@ class ApiScopeKind(Kind):
         return compact({"key": resource.natural[1], "description": resource.attributes.get("description")})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        apis = [a for a in ctx.live("api") if ctx.is_relevant("api", a.natural, a.kinde_id)]
-        lists = ctx.map(lambda a: ctx.client.get_list(_api_path(a.kinde_id), "scopes"), apis)
+        # By the APIs' ids, not the api kind's objects: scopes are read alongside the APIs' own reads.
+        reads = ctx.sub_lists("api", [lambda api_id: ctx.client.get_list(_api_path(api_id), "scopes")])
+        apis = [a for a in listed_apis(ctx) if ctx.is_relevant("api", (a["audience"],), a["id"])]
+        lists = reads.collect(a["id"] for a in apis)
         out = []
-        for api, scopes in zip(apis, lists):
+        for api in apis:
+            (scopes,) = lists[api["id"]]
+            api_key = ctx.key_for("api", (api["audience"],), api["id"])
             for s in scopes:
-                natural = (api.natural[0], s["key"])
+                natural = (api["audience"], s["key"])
                 key = ctx.key_for(self.name, natural, s["id"])
                 if "/" not in key:
-                    key = f"{api.key}/{key}"
+                    key = f"{api_key}/{key}"
                 out.append(Resource(kind=self.name, key=key, natural=natural, kinde_id=s["id"],
-                                    depends_on=(api.address,), attributes={"description": s.get("description")}))
+                                    depends_on=(f"api.{api_key}",), attributes={"description": s.get("description")}))
         return out
 
     def _api_id(self, ctx: WriteContext, resource: Resource) -> str:

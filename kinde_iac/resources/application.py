@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import attrs
 
-from kinde_iac.errors import KindeIacError
+from kinde_iac.errors import ApiError, KindeIacError
 from kinde_iac.jsonpath import JsonPath, quote
 from kinde_iac.resources.application_settings import (
     CONNECTION_TYPES,
@@ -158,14 +158,16 @@ class ApplicationKind(Kind):
         return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        items = []
-        for item in ctx.client.paginate(PATH, "applications"):
-            if item["id"] == ctx.own_client_id:
-                ctx.exclude(item["id"], "kinde-iac's own M2M application (the client id it runs as)")
-            else:
-                items.append(item)
-        relevant = [i for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"])]
-        details = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._details(ctx, i), relevant)))
+        # An app's reads go out together, with the list when the state knows the app.
+        reads = ctx.sub_lists(self.name, [functools.partial(read, ctx) for read in (_settings, _redirect_urls,
+                                                                                      _logout_urls, _connections)])
+        items = listed_applications(ctx)
+        relevant = reads.collect(i["id"] for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"]))
+        details = {app_id: {k: v for part in parts for k, v in part.items()} for app_id, parts in relevant.items()}
+        for item in items:
+            found = details.get(item["id"])
+            if found is not None and (item.get("type") not in CONNECTION_TYPES or found["connections"] is None):
+                del found["connections"]
         out = []
         for item in items:
             natural = (item["name"],)
@@ -175,29 +177,6 @@ class ApplicationKind(Kind):
             out.append(Resource(kind=self.name, key=ctx.key_for(self.name, natural, item["id"]),
                                 natural=natural, kinde_id=item["id"], attributes=attrs))
         return out
-
-    def _details(self, ctx: ReadContext, item: dict[str, Any]) -> dict[str, Any]:
-        app_id = item["id"]
-        app = ctx.client.get_object(f"{PATH}/{app_id}", "application")
-        redirects = ctx.client.get_list(f"{PATH}/{app_id}/auth_redirect_urls", "redirect_urls")
-        logouts = ctx.client.get_list(f"{PATH}/{app_id}/auth_logout_urls", "logout_urls")
-        details: dict[str, Any] = {
-            "login_uri": app.get("login_uri") or None, "homepage_uri": app.get("homepage_uri") or None,
-            "redirect_urls": sorted(set(redirects)), "logout_urls": sorted(set(logouts)), **read_settings(app),
-        }
-        if item.get("type") in CONNECTION_TYPES:
-            details["connections"] = self._connections(ctx, app_id)
-        return details
-
-    def _connections(self, ctx: ReadContext, app_id: str) -> list[str]:
-        """The connections enabled for an application: built-ins by name, others by address key."""
-        refs = []
-        for conn in ctx.client.get_list(f"{PATH}/{app_id}/connections", "connections"):
-            if is_builtin(conn):
-                refs.append(str(conn.get("name")))
-            else:
-                refs.append(ctx.key_for("connection", (conn["name"],), conn.get("id")))
-        return sorted(set(refs))
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
         matches = [i["id"] for i in ctx.client.paginate(PATH, "applications") if i.get("name") == resource.natural[0]]
@@ -265,3 +244,46 @@ class ApplicationKind(Kind):
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{kinde_id}")
+
+
+def listed_applications(ctx: ReadContext) -> list[dict[str, Any]]:
+    """Every live application but the one kinde-iac signs in as (never managed, never read back)."""
+    items = ctx.listing(PATH, "applications")
+    for item in items:
+        if item["id"] == ctx.own_client_id:
+            ctx.exclude(item["id"], "kinde-iac's own M2M application (the client id it runs as)")
+    return [i for i in items if i["id"] != ctx.own_client_id]
+
+
+def application_keys(ctx: ReadContext) -> dict[str, str]:
+    """Address key by Kinde id of every live application, for kinds that link to applications."""
+    return {i["id"]: ctx.key_for("application", (i["name"],), i["id"]) for i in listed_applications(ctx)}
+
+
+def _settings(ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    app = ctx.client.get_object(f"{PATH}/{app_id}", "application")
+    return {"login_uri": app.get("login_uri") or None, "homepage_uri": app.get("homepage_uri") or None,
+            **read_settings(app)}
+
+
+def _redirect_urls(ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    return {"redirect_urls": sorted(set(ctx.client.get_list(f"{PATH}/{app_id}/auth_redirect_urls", "redirect_urls")))}
+
+
+def _logout_urls(ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    return {"logout_urls": sorted(set(ctx.client.get_list(f"{PATH}/{app_id}/auth_logout_urls", "logout_urls")))}
+
+
+def _connections(ctx: ReadContext, app_id: str) -> dict[str, Any]:
+    """The connections enabled for an application: built-ins by name, others by address key; None
+    for an application type that has no connections (it is read beside the others, before the list
+    says the type)."""
+    try:
+        enabled = ctx.client.get_list(f"{PATH}/{app_id}/connections", "connections")
+    except ApiError as err:
+        if err.code == "APPLICATION_TYPE_NOT_SUPPORTED":
+            return {"connections": None}
+        raise
+    refs = [str(conn.get("name")) if is_builtin(conn) else ctx.key_for("connection", (conn["name"],), conn.get("id"))
+            for conn in enabled]
+    return {"connections": sorted(set(refs))}

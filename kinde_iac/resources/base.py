@@ -57,6 +57,14 @@ class Resource:
         return f"{self.kind}.{self.key}"
 
 
+class SubLists(Protocol):
+    """Per-object reads (sub-lists) of one kind, started before its list is in (see ``ReadContext.sub_lists``)."""
+
+    def collect(self, ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        """The answers of every read for each of ``ids`` (the live objects worth reading), by id, in
+        the order the reads were given: those started early, the rest read now, all at once."""
+
+
 class ReadContext(Protocol):
     """What a kind may use while reading live state (implemented by ``refresh``)."""
 
@@ -69,17 +77,31 @@ class ReadContext(Protocol):
     def is_relevant(self, kind: str, natural: tuple[str, ...], kinde_id: str | None) -> bool:
         """Whether kinde-iac manages (or wants) this object, so its sub-lists are worth reading."""
 
-    def live(self, kind: str) -> Sequence[Resource]:
-        """Live objects of a kind read earlier in this refresh (kinds are read in dependency order)."""
+    def listing(self, path: str, items_key: str, *, paged: bool = True) -> list[Any]:
+        """Every item of a list endpoint, read once per refresh however many kinds ask for it (the
+        first asks Kinde, the others wait for that answer): a kind that turns another kind's ids
+        into keys looks them up here, without waiting for that kind's sub-lists."""
 
-    def live_by_id(self, kind: str, kinde_id: str) -> Resource | None: ...
+    def live(self, kind: str) -> Sequence[Resource]:
+        """Every live object of ``kind`` (one of this kind's ``reads_after``), waiting until that kind
+        has been read; empty when the refresh does not read it. Never call it inside ``map``."""
+
+    def live_by_id(self, kind: str, kinde_id: str) -> Resource | None:
+        """``live`` by Kinde id."""
 
     def exclude(self, kinde_id: str, what: str) -> None:
         """A live object ``read`` leaves out because kinde-iac must never change it (``what`` says
         what it is); the safety rails refuse any plan aimed at its id."""
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        """Run ``fn`` over ``items`` on the refresh worker pool, preserving order."""
+        """Run ``fn`` over ``items`` on the refresh worker pool, preserving order; each call waits
+        for its slowest item."""
+
+    def sub_lists(self, kind: str, reads: Sequence[Callable[[str], Any]]) -> SubLists:
+        """Start ``reads`` (each takes a Kinde id) for every object of ``kind`` the state names,
+        now, on the worker pool: they go out with the lists instead of a round trip after them.
+        Then read the list and ``collect`` the ids that need the reads; objects the state does not
+        name (adoptions, unmanaged ones with ``everything``) are read then."""
 
 
 class WriteContext(Protocol):
@@ -124,8 +146,10 @@ class Kind(KindConfig):
     the configuration side (section, entry model, seed spellings, checks) is ``KindConfig``."""
 
     name: ClassVar[str]
-    #: Kinds whose live objects this kind needs while reading (to translate ids into keys); the
-    #: refresh reads them first and runs every other kind alongside.
+    #: Kinds whose live objects this kind's ``read`` needs: the refresh reads them too (all kinds
+    #: at once), and ``ctx.live`` waits for them. Only kinds earlier in the registry. A kind that
+    #: only translates their ids into keys reads their list instead (``ctx.listing``), so it never
+    #: waits for their sub-lists.
     reads_after: ClassVar[tuple[str, ...]] = ()
     #: A kind whose objects contain this kind's objects (scopes live inside an API): replacing the
     #: parent replaces the children.

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from kinde_iac.jsonpath import JsonPath, quote
-from kinde_iac.resources.api import scope_keys
+from kinde_iac.resources.api import api_keys, scope_keys
 from kinde_iac.resources.base import (
     Field,
     Kind,
@@ -125,9 +125,12 @@ class RoleKind(Kind):
                         "scopes": a.get("scopes")}, {"is_default_role": False})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
+        # Both sub-lists of a role go out together, with the list when the state knows the role; a
+        # scope names its API by id, turned into a key afterwards from the APIs' list.
+        reads = ctx.sub_lists(self.name, [functools.partial(_permissions, ctx), functools.partial(_scopes, ctx)])
         items = list(ctx.client.paginate(PATH, "roles"))
-        relevant = [i for i in items if ctx.is_relevant(self.name, (i["key"],), i["id"])]
-        links = dict(zip((i["id"] for i in relevant), ctx.map(lambda i: self._links(ctx, i["id"]), relevant)))
+        links = reads.collect(i["id"] for i in items if ctx.is_relevant(self.name, (i["key"],), i["id"]))
+        apis = api_keys(ctx) if any(scopes for _, scopes in links.values()) else {}
         out = []
         for item in items:
             natural = (item["key"],)
@@ -138,19 +141,12 @@ class RoleKind(Kind):
                 attributes={
                     "key": item["key"], "name": item.get("name"), "description": item.get("description") or None,
                     "is_default_role": bool(item.get("is_default_role")),
-                    "permissions": perms, "scopes": scopes,
+                    "permissions": perms,
+                    "scopes": None if scopes is None else sorted(
+                        f"{apis.get(api_id) or api_id or 'unknown-api'}/{key}" for api_id, key in scopes),
                 },
             ))
         return out
-
-    def _links(self, ctx: ReadContext, role_id: str) -> tuple[list[str], list[str]]:
-        perms = sorted(p["key"] for p in ctx.client.paginate(f"{PATH}/{role_id}/permissions", "permissions"))
-        scopes = []
-        for s in ctx.client.get_list(f"{PATH}/{role_id}/scopes", "scopes"):
-            api = ctx.live_by_id("api", s.get("api_id") or "")
-            api_key = api.key if api else (s.get("api_id") or "unknown-api")
-            scopes.append(f"{api_key}/{s['key']}")
-        return perms, sorted(scopes)
 
     def find(self, ctx: WriteContext, resource: Resource) -> str | None:
         return find_id(ctx, PATH, "roles", "key", resource.natural[0])
@@ -203,3 +199,12 @@ class RoleKind(Kind):
 
     def delete(self, ctx: WriteContext, resource: Resource, kinde_id: str | None) -> None:
         delete_if_present(ctx, f"{PATH}/{kinde_id}")
+
+
+def _permissions(ctx: ReadContext, role_id: str) -> list[str]:
+    return sorted(p["key"] for p in ctx.client.paginate(f"{PATH}/{role_id}/permissions", "permissions"))
+
+
+def _scopes(ctx: ReadContext, role_id: str) -> list[tuple[str, str]]:
+    """(API id, scope key) of each scope the role grants."""
+    return [(s.get("api_id") or "", s["key"]) for s in ctx.client.get_list(f"{PATH}/{role_id}/scopes", "scopes")]

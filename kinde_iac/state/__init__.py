@@ -6,14 +6,26 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 from kinde_iac.errors import LockError, StateError
 from kinde_iac.state.identity import StateIdentity
 from kinde_iac.state.location import StateLocation, parse_location
 from kinde_iac.state.records import OUTCOMES, JournalEntry, LockInfo, StateResource, utc_now
 from kinde_iac.state.secrets import hash_secret, is_secret_hash, secret_matches
-from kinde_iac.state.sqlite import SCHEMA_VERSION
 from kinde_iac.state.store import StateStore
 from kinde_iac.state.transfer import Copied
+
+
+def __getattr__(name: str) -> Any:
+    # The SQLite backend (and sqlite-utils under it) loads when a state is opened, not when the
+    # engine imports the records: a plan's token request goes out while it loads.
+    if name == "SCHEMA_VERSION":
+        from kinde_iac.state.sqlite import SCHEMA_VERSION
+
+        return SCHEMA_VERSION
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "OUTCOMES",

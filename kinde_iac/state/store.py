@@ -25,7 +25,6 @@ from kinde_iac.state.backend import StateBackend, Tables
 from kinde_iac.state.identity import StateIdentity
 from kinde_iac.state.location import StateLocation, parse_location
 from kinde_iac.state.records import JournalEntry, LockInfo, StateResource, utc_now
-from kinde_iac.state.sqlite import SqliteBackend
 
 _log = logging.getLogger(__name__)
 
@@ -70,6 +69,8 @@ class StateStore:
         location = where if isinstance(where, StateLocation) else parse_location(where)
         backend: StateBackend
         if location.path is not None:
+            from kinde_iac.state.sqlite import SqliteBackend  # loaded when a state is opened, not at import
+
             backend = SqliteBackend.open(location.path, workspace=workspace, domain=domain)
         else:
             from kinde_iac.state.postgres import PostgresBackend  # psycopg only for those who use it
@@ -83,6 +84,8 @@ class StateStore:
     @classmethod
     def memory(cls, *, workspace: str, domain: str | None = None) -> StateStore:
         """A born state that lives in memory only (engine tests; nothing touches the disk)."""
+        from kinde_iac.state.sqlite import SqliteBackend
+
         return cls(SqliteBackend.memory(workspace=workspace, domain=domain))
 
     def ensure_created(self) -> None:

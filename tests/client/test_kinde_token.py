@@ -197,3 +197,47 @@ def test_token_response_without_access_token(rsps: responses.RequestsMock,
     rsps.post(TOKEN_URL, json={"token_type": "Bearer"})
     with pytest.raises(ApiError, match="no access_token"):
         make_client().get("/api/v1/roles")
+
+
+def test_a_prefetched_token_serves_the_first_request() -> None:
+    fetches: list[str] = []
+
+    def fetch() -> tuple[str, float | None]:
+        fetches.append("tok")
+        return "tok", 3600
+
+    cache = TokenCache(fetch, clock=lambda: 0.0)
+    cache.prefetch()
+    cache.prefetch()  # already held: nothing more is asked
+    assert cache.get() == "tok"
+    assert fetches == ["tok"]
+
+
+def test_a_failed_prefetch_is_raised_by_the_next_get_and_not_asked_twice() -> None:
+    answers: list[object] = [ApiError(401, "INVALID_CLIENT", "bad credentials"), ("tok", 3600)]
+    asked = 0
+
+    def fetch() -> tuple[str, float | None]:
+        nonlocal asked
+        answer = answers[asked]
+        asked += 1
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    cache = TokenCache(fetch, clock=lambda: 0.0)
+    cache.prefetch()
+    with pytest.raises(ApiError, match="bad credentials"):
+        cache.get()
+    assert asked == 1  # tokens are billed: the failure was not fetched again to raise it
+    assert cache.get() == "tok"  # a later get asks again
+    assert asked == 2
+
+
+def test_warm_up_fetches_the_token_the_first_request_uses(rsps: responses.RequestsMock, client: KindeClient) -> None:
+    rsps.get(ROLES, json={"roles": []})
+    client.warm_up()
+    client.get("/api/v1/roles")
+    client.get("/api/v1/roles")
+    assert len(token_calls(rsps)) == 1
+    assert api_calls(rsps)[0].request.headers["Authorization"] == f"Bearer {TOKEN}"

@@ -13,19 +13,6 @@ from kinde_iac.errors import KindeIacError
 FORMATS = ("text", "json", "sarif")
 
 
-class _Command(click.Command):
-    """Exit 2 means findings for these commands, so a usage error must not exit 2 as click's do."""
-
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as err:
-            # click declares exit_code on the class; this instance's differs on purpose
-            err.exit_code = ExitCode.ERROR  # type: ignore[misc]
-            raise
-
-
 def _target_options(fn: Any) -> Any:
     fn = click.option("--out", "out_path", metavar="FILE",
                       help="Also write the report in --format to FILE; standard output gets the text report.")(fn)
@@ -52,7 +39,7 @@ def _emit(report: Any, fmt: str, out_path: str | None) -> None:
         raise click.exceptions.Exit(ExitCode.CHANGES)
 
 
-@click.command(cls=_Command)
+@click.command()
 @_target_options
 @click.option("--unused", is_flag=True, help="Also note keys the workspace defines that no scanned code uses.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
@@ -68,7 +55,7 @@ def check(workspace: str | None, config_path: str | None, fmt: str, out_path: st
     _emit(run_check(loaded, scan(paths), with_unused=unused), fmt, out_path)
 
 
-@click.command(cls=_Command)
+@click.command()
 @_target_options
 @click.option("--all", "all_", is_flag=True, help="Lint every workspace in environments/.")
 def lint(workspace: str | None, config_path: str | None, fmt: str, out_path: str | None, all_: bool) -> None:

@@ -1,28 +1,13 @@
 """`diff` and `promote`: two environments side by side, and copying definitions between them."""
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from kinde_iac.cli.options import client_options, speed_options
 from kinde_iac.cli.status import ExitCode
 
 
-class _Command(click.Command):
-    """``diff`` exits 2 when the sides differ, so a usage error must exit 1, not click's 2."""
-
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as err:
-            # click declares exit_code on the class; this instance's differs on purpose
-            err.exit_code = ExitCode.ERROR  # type: ignore[misc]
-            raise
-
-
-@click.command(cls=_Command)
+@click.command()
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
 @click.argument("addresses", nargs=-1, metavar="[ADDRESS...]")
@@ -51,7 +36,7 @@ def diff(a: str, b: str, addresses: tuple[str, ...], live: bool, ignore_variable
         raise click.exceptions.Exit(ExitCode.CHANGES)
 
 
-@click.command(cls=_Command)
+@click.command()
 @click.option("--from", "source", required=True, metavar="A", help="Workspace to copy definitions from.")
 @click.option("--to", "target", required=True, metavar="B", help="Workspace whose file is written.")
 @click.argument("addresses", nargs=-1, metavar="[ADDRESS...]")

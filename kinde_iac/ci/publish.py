@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinde_iac.ci.actions_files import write_outputs, write_summary
-from kinde_iac.engine.apply_flow import ApplySummary
-from kinde_iac.engine.drift import DriftReport
 from kinde_iac.engine.plan_model import Counts, WorkspaceResult
-from kinde_iac.engine.planfile import StalePlanError
 from kinde_iac.errors import KindeIacError, LockError
+
+if TYPE_CHECKING:  # a plan loads neither the executor nor the drift report just to publish
+    from kinde_iac.engine.apply_flow import ApplySummary
+    from kinde_iac.engine.drift import DriftReport
 
 #: The commands whose failure is reported as outputs (a failing `comment` in the same step must not
 #: overwrite the plan's outputs).
@@ -44,6 +45,8 @@ def _total(results: Sequence[WorkspaceResult]) -> Counts:
 
 
 def failure_reason(err: BaseException) -> str:
+    from kinde_iac.engine.planfile import StalePlanError
+
     if isinstance(err, LockError):
         return "state-locked"
     if isinstance(err, StalePlanError):

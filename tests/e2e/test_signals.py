@@ -16,8 +16,9 @@ from e2e_harness import Kinde, Workdir
 
 N = 12
 CONFIG = {"kinde": {"environment": "development"}, "permissions": [{"key": f"q{i:02d}", "name": f"Q{i}"} for i in range(N)]}
-#: Requests an apply of CONFIG makes before its first create: token, environment guard, permission list.
-BEFORE_STEPS = 3
+#: Requests an apply of CONFIG makes before its first create: token, environment guard, permission list,
+#: and the business read that records a new state's identity (session.check_state_identity).
+BEFORE_STEPS = 4
 WAIT = 60
 
 

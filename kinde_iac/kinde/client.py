@@ -37,7 +37,7 @@ from .retry import RetryPolicy
 from .scrub import Scrubber
 from .stats import ClientStats
 from .token import TokenEndpoint
-from .transport import open_session
+from .transport import open_session, send
 from .tuning import check_tuning
 
 if TYPE_CHECKING:
@@ -237,10 +237,9 @@ class KindeClient:
                 self.rate_bucket.acquire()
             self.adaptive_rate.before_send()
             try:
-                resp = self._session.request(
-                    method, url, params=params, json=json, timeout=self._timeouts, allow_redirects=False,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
-                             "User-Agent": USER_AGENT})
+                resp = send(self._session, method, url, params=params, json=json, timeout=self._timeouts,
+                            headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
+                                     "User-Agent": USER_AGENT}, merge_session=not self._owns_session)
             except requests.RequestException as exc:
                 if classify_transport_error(exc).code in OVERLOAD_CODES:
                     self.limiter.on_overloaded(permit, answered=False)

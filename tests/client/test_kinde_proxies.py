@@ -127,3 +127,22 @@ def test_a_given_session_is_used_as_configured(rsps: responses.RequestsMock,
     make_client(session=session).get("/api/v1/roles")
     assert session.trust_env is True
     assert sent_with(api_calls(rsps)[0], "proxies").get("https") == "http://callers-proxy.example:1"
+
+
+def test_own_session_sends_exactly_the_client_headers_and_a_given_session_adds_its_own(
+        rsps: responses.RequestsMock, make_client: Callable[..., KindeClient],
+        token_endpoint: Callable[..., None]) -> None:
+    token_endpoint()
+    rsps.get(ROLES, json={"roles": []})
+    make_client().get("/api/v1/roles", params={"page_size": 500})
+    own = api_calls(rsps)[0].request
+    assert own.url == ROLES + "?page_size=500"
+    assert {k: own.headers[k] for k in ("Authorization", "Accept", "User-Agent", "Accept-Encoding")} == {
+        "Authorization": f"Bearer {TOKEN}", "Accept": "application/json", "User-Agent": "kinde-iac",
+        "Accept-Encoding": "gzip, deflate"}
+    session = requests.Session()
+    session.headers["X-Trace"] = "caller"
+    make_client(session=session).get("/api/v1/roles")
+    given = api_calls(rsps)[-1].request
+    assert given.headers["X-Trace"] == "caller"
+    assert given.headers["Authorization"] == f"Bearer {TOKEN}"

@@ -3,6 +3,7 @@ table call goes through sqlite-utils (which looks up the table's schema on each 
 read then written, and commits are fully synced (``synchronous=FULL``)."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import attrs
@@ -109,9 +110,10 @@ class OldTables:
 class BaselineSqliteBackend(SqliteBackend):
     """The current backend with the old tables and full sync: what one step cost before."""
 
-    def _attach(self, db: Database) -> None:
-        super()._attach(db)
-        db.execute("PRAGMA synchronous = FULL")
+    def _attach(self, conn: sqlite3.Connection) -> None:
+        super()._attach(conn)
+        conn.execute("PRAGMA synchronous = FULL")
+        db = Database(conn, execute_plugins=False)
         self._tables = OldTables(OldMeta(db), OldResources(db), OldHistory(db), OldJournal(db),  # type: ignore[assignment]
                                  OldLock(db))
 

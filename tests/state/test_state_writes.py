@@ -11,7 +11,7 @@ from kinde_iac.state import StateStore
 
 
 def connection(store: StateStore) -> sqlite3.Connection:
-    conn = store._backend._db.conn  # type: ignore[attr-defined]
+    conn = store._backend._db  # type: ignore[attr-defined]
     assert isinstance(conn, sqlite3.Connection)
     return conn
 

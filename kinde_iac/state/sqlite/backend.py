@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
-from sqlite_utils import Database
 
 from kinde_iac.state.meta import birth_meta, check_meta, not_a_state
 from kinde_iac.state.sqlite import database, schema
@@ -26,8 +26,7 @@ class SqliteTables:
     lock: SqliteLock
 
     @classmethod
-    def of(cls, db: Database) -> SqliteTables:
-        conn = db.conn
+    def of(cls, conn: sqlite3.Connection) -> SqliteTables:
         return cls(SqliteMeta(conn), SqliteResources(conn), SqliteHistory(conn), SqliteJournal(conn), SqliteLock(conn))
 
 
@@ -42,7 +41,7 @@ class SqliteBackend:
         self.path = path
         self.workspace = workspace
         self._domain = domain
-        self._db: Database | None = None
+        self._db: sqlite3.Connection | None = None
         self._tables: SqliteTables | None = None
         self._born = False
 
@@ -106,7 +105,7 @@ class SqliteBackend:
             self._db = None
             self._tables = None
 
-    def _attach(self, db: Database) -> None:
+    def _attach(self, db: sqlite3.Connection) -> None:
         """Use ``db``, after checking it is ours, for our workspace."""
         try:
             with database.translated_errors(self.where):
@@ -116,9 +115,9 @@ class SqliteBackend:
             raise
         self._db, self._tables = db, SqliteTables.of(db)
 
-    def _check(self, db: Database) -> bool:
+    def _check(self, db: sqlite3.Connection) -> bool:
         """Whether ``db`` holds a state (False: empty, unborn); raises if it is not ours to use."""
-        tables = set(db.table_names())
+        tables = set(database.table_names(db))
         if not tables:
             # A run died between creating the file and committing the layout: nothing was ever
             # written, so it is initialised by the first write like a missing file.
@@ -126,27 +125,28 @@ class SqliteBackend:
         missing = [t for t in schema.TABLES if t not in tables]
         if missing:
             raise not_a_state(self.where, f"missing table(s) {', '.join(missing)}")
-        meta = SqliteMeta(db.conn).read()
+        meta = SqliteMeta(db).read()
         check_meta(meta, supported=schema.SCHEMA_VERSION, workspace=self.workspace, where=self.where)
         return True
 
     def _initialize(self) -> None:
         """Create the layout and the birth meta in one transaction (a no-op if someone beat us)."""
-        db = self._db
-        assert db is not None
+        conn = self._db
+        assert conn is not None
+        db = database.utils(conn)
         if self.path is not None:
             # WAL lets plans read while an apply writes; it is a property of the file, set once.
             db.enable_wal()
-            database.relax_sync(db)
-        with database.transaction(db):
-            if "meta" not in db.table_names():
+            database.relax_sync(conn)
+        with database.transaction(conn):
+            if "meta" not in database.table_names(conn):
                 schema.create_tables(db)
                 meta = birth_meta(schema_version=schema.SCHEMA_VERSION, workspace=self.workspace,
                                   domain=self._domain)
                 db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
         # Re-read what is there: if another process initialised the file between our checks, its
         # workspace must still be ours.
-        self._born = self._check(db)
+        self._born = self._check(conn)
 
     def __repr__(self) -> str:
         return f"<SqliteBackend {self.workspace} {self.where}>"

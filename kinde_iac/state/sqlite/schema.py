@@ -11,12 +11,16 @@ reads never change the file, and the migration commits with that write or not at
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from kinde_iac.state.meta import check_version, schema_version
 from kinde_iac.state.rows import Row, dumps
+from kinde_iac.state.sqlite import database
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 SCHEMA_VERSION = 2
 TABLES = ("meta", "resources", "journal", "applies", "lock")
@@ -110,17 +114,18 @@ def _v1_to_v2(db: Database) -> None:
 MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _v1_to_v2}
 
 
-def migrate(db: Database, where: str) -> None:
+def migrate(conn: sqlite3.Connection, where: str) -> None:
     """Bring a born file up to :data:`SCHEMA_VERSION` (inside the caller's write transaction).
 
     Also refuses a file that a newer kinde-iac has migrated since it was opened.
     """
     # One statement: this runs at the start of every write transaction.
-    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema_version', 'lineage')").fetchall())
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('schema_version', 'lineage')").fetchall())
     version = schema_version(meta, where)
     check_version(version, SCHEMA_VERSION, where)
     if version == SCHEMA_VERSION:
         return
+    db = database.utils(conn)
     for step in range(version, SCHEMA_VERSION):
         MIGRATIONS[step](db)
     db.table("meta").update("schema_version", {"value": str(SCHEMA_VERSION)})

@@ -62,7 +62,7 @@ def steps_cost(store: StateStore, steps: int) -> tuple[float, float]:
 def sqlite_statements(store: StateStore) -> int:
     """Statements one step runs (traced on the store's connection)."""
     seen: list[str] = []
-    conn = store._backend._db.conn  # type: ignore[attr-defined]
+    conn = store._backend._db  # type: ignore[attr-defined]
     apply_id = store.begin_apply(who="bench")
     conn.set_trace_callback(seen.append)
     store.journal_result(store.journal_intent(apply_id, "role.traced", "create", "", ""), outcome="ok",

@@ -95,8 +95,8 @@ class SqliteBackend:
     @contextlib.contextmanager
     def writing(self) -> Iterator[SqliteTables]:
         assert self._db is not None and self._tables is not None and self._born
-        with database.translated_errors(self.where), database.transaction(self._db) as db:
-            schema.migrate(db, self.where)
+        with database.translated_errors(self.where), database.transaction(self._db) as conn:
+            schema.migrate(conn, self.where)
             yield self._tables
 
     def close(self) -> None:

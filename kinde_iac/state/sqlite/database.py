@@ -119,18 +119,18 @@ def translated_errors(where: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction. ``BEGIN IMMEDIATE`` takes SQLite's write lock up front: two processes
     never both read "unlocked" and both insert a lock, and a writer waits (busy timeout) instead of
     failing half-way when it would otherwise have to upgrade a read lock."""
-    db.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        yield db
+        yield conn
     except BaseException:
-        db.rollback()
+        conn.rollback()
         raise
     try:
-        db.execute("COMMIT")
+        conn.execute("COMMIT")
     except BaseException:
-        db.rollback()
+        conn.rollback()
         raise

@@ -7,23 +7,8 @@ import json
 from ci_project import Project
 from emulator_client import ApiClient, fetch_token
 from fake_forge import FakeForge
+from replacement_scenario import AFTER, BEFORE, LIVE_API, LIVE_PERMISSION
 
-APP = {"key": "web", "name": "Web", "type": "reg"}
-BEFORE = {
-    "kinde": {"environment": "development"},
-    "applications": [APP],
-    "permissions": [{"key": "p1", "name": "P1"}, {"key": "p2", "name": "P2"}, {"key": "p4", "name": "P4"},
-                    {"key": "p5", "name": "P5"}],
-    "roles": [{"key": "admin", "name": "Admin", "permissions": ["p1"]}],
-}
-AFTER = {
-    "kinde": {"environment": "development"},
-    "applications": [{**APP, "type": "spa"}],                       # replaced
-    "permissions": [{"key": "p1", "name": "P1 renamed"}, {"key": "p3", "name": "P3"},   # p1 updated, p2 destroyed,
-                    {"key": "p4", "name": "P4"}, {"key": "p5", "name": "P5"}],         # p3 adopted as it is
-    "apis": [{"key": "orders", "name": "Orders", "audience": "https://orders.example"}],  # adopted, then replaced
-    "roles": [{"key": "admin", "name": "Administrators", "permissions": ["p1"]}, {"key": "viewer", "name": "Viewer"}],
-}
 GITLAB_TOKEN = "glpat-fake"
 
 
@@ -39,8 +24,8 @@ def test_gitlab_report_counts_as_gitlab_counts_a_terraform_plan(project: Project
     args = ["--config", str(config), "--state", str(project.root / "dev.db")]
     assert project.run("apply", *args, "--auto-approve").exit_code == 0
     api = ApiClient(project.emulator.url, fetch_token(project.emulator.url, *project.emulator.credentials("development")))
-    api.call("POST", "/api/v1/permissions", json={"key": "p3", "name": "P3"})
-    api.call("POST", "/api/v1/apis", json={"name": "Orders (legacy)", "audience": "https://orders.example"})
+    api.call("POST", LIVE_PERMISSION[0], json=LIVE_PERMISSION[1])
+    api.call("POST", LIVE_API[0], json=LIVE_API[1])
     config.write_text(json.dumps(AFTER))
 
     summary = json.loads(project.run("plan", *args, "--format", "json").stdout)["summary"]

@@ -6,27 +6,7 @@ from __future__ import annotations
 import re
 
 from e2e_harness import Kinde, Workdir
-
-APP = {"key": "web", "name": "Web", "type": "reg"}
-BEFORE = {
-    "kinde": {"environment": "development"},
-    "applications": [APP],
-    "permissions": [{"key": "p1", "name": "P1"}, {"key": "p2", "name": "P2"}, {"key": "p4", "name": "P4"},
-                    {"key": "p5", "name": "P5"}],
-    "roles": [{"key": "admin", "name": "Admin", "permissions": ["p1"]}],
-}
-AFTER = {
-    "kinde": {"environment": "development"},
-    # type forces replacement
-    "applications": [{**APP, "type": "spa"}],
-    # p1 updated, p2 destroyed, p3 adopted from Kinde as it is
-    "permissions": [{"key": "p1", "name": "P1 renamed"}, {"key": "p3", "name": "P3"}, {"key": "p4", "name": "P4"},
-                    {"key": "p5", "name": "P5"}],
-    # an API live under another name: adopted, then replaced (Kinde cannot rename an API)
-    "apis": [{"key": "orders", "name": "Orders", "audience": "https://orders.example"}],
-    "roles": [{"key": "admin", "name": "Administrators", "permissions": ["p1"]},
-              {"key": "viewer", "name": "Viewer"}],
-}
+from replacement_scenario import AFTER, BEFORE, LIVE_API, LIVE_PERMISSION
 
 
 def numbers(pattern: str, text: str) -> tuple[int, ...]:
@@ -37,8 +17,8 @@ def numbers(pattern: str, text: str) -> tuple[int, ...]:
 
 def test_plan_and_apply_summaries_agree_with_a_replacement_and_imports(work: Workdir, kinde: Kinde) -> None:
     work.apply(BEFORE)
-    kinde.call("POST", "/api/v1/permissions", json={"key": "p3", "name": "P3"})
-    kinde.call("POST", "/api/v1/apis", json={"name": "Orders (legacy)", "audience": "https://orders.example"})
+    kinde.call("POST", LIVE_PERMISSION[0], json=LIVE_PERMISSION[1])
+    kinde.call("POST", LIVE_API[0], json=LIVE_API[1])
 
     plan = work.plan(AFTER)
     assert plan.exit_code == 2, plan.output
@@ -60,7 +40,7 @@ def test_plan_and_apply_summaries_agree_with_a_replacement_and_imports(work: Wor
 
 def test_json_and_markdown_summaries_say_what_the_text_plan_says(work: Workdir, kinde: Kinde) -> None:
     work.apply(BEFORE)
-    kinde.call("POST", "/api/v1/permissions", json={"key": "p3", "name": "P3"})
+    kinde.call("POST", LIVE_PERMISSION[0], json=LIVE_PERMISSION[1])
     args = work.ws_args(AFTER)
     text = work.run("plan", *args).output
     summary = work.run("plan", *args, "--format", "json").stdout

@@ -6,6 +6,7 @@ when it runs.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import click
@@ -69,6 +70,12 @@ class _Group(click.Group):
             ctx.exit(ExitCode.for_signal(err.signum))
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
+            ctx.exit(ExitCode.ERROR)
+        except BrokenPipeError:
+            # Whoever read our output stopped (`kinde-iac state list | head`): nothing more can reach
+            # it, which is no error of ours worth a message. stdout goes to /dev/null so the flush at
+            # exit does not fail a second time; the exit code still says the output was cut short.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(ExitCode.ERROR)
         except Exception as err:
             if debug:

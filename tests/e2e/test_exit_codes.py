@@ -3,6 +3,8 @@ or findings; a command given several workspaces handles each or refuses them all
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,14 @@ def test_plan_detailed_exitcode(work: Workdir, kinde: Kinde) -> None:
     assert work.plan(config).exit_code == ExitCode.CHANGES
     work.apply(config)
     assert work.plan(config).exit_code == ExitCode.SUCCESS
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path: Path) -> None:
+    # `kinde-iac schema | head -1`: here the reading end is closed before anything is written.
+    proc = subprocess.Popen([sys.executable, "-m", "kinde_iac", "schema"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == ExitCode.ERROR
+    assert err == ""

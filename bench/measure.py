@@ -1,17 +1,18 @@
 """One measured step: a CLI run in a child process, its wall time, peak RSS and the emulator's counts."""
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 
+#: Spawns and measures every child (``run_python``).
+CHILD = Path(__file__).resolve().parent / "child.py"
 #: A CLI run that takes longer than this is stuck, not slow; the bench must end by itself.
 CLI_TIMEOUT_S = 1800.0
 
@@ -51,27 +52,29 @@ class CliRun:
 
 def run_cli(args: Sequence[str], env: Mapping[str, str], timeout_s: float = CLI_TIMEOUT_S,
             module: str = "kinde_iac") -> CliRun:
-    """``python -m MODULE ARGS`` as a child; peak RSS comes from wait4 on that child alone (the
-    whole interpreter, imports included), not from RUSAGE_CHILDREN, which is the max over every child.
-    Wall time includes interpreter start-up, as a user of the CLI waits for it too; the blocking
-    wait4 ends the measurement the moment the child exits (a polling wait would add up to its
-    interval, which matters for the 0.1 s start-up figures)."""
-    with tempfile.TemporaryFile(mode="w+") as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", module, *args], env=dict(env), stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        stuck = threading.Timer(timeout_s, proc.kill)
-        stuck.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            stuck.cancel()
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait for it again
+    """``python -m MODULE ARGS`` as a child, measured as ``run_python`` says."""
+    return run_python(["-m", module, *args], env, timeout_s)
+
+
+def run_python(argv: Sequence[str], env: Mapping[str, str], timeout_s: float = CLI_TIMEOUT_S) -> CliRun:
+    """This interpreter with ``argv``, spawned and measured by ``bench/child.py`` (see there why a
+    process sits in between): peak RSS is the child's own, whole interpreter and imports included;
+    wall time runs from the spawn to the child's exit, interpreter start-up included, as a user of
+    the CLI waits for it too."""
+    with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryDirectory() as tmp:
+        result = Path(tmp) / "result.json"
+        proc = subprocess.Popen([sys.executable, "-S", str(CHILD), str(result), str(timeout_s), sys.executable,
+                                 *argv], env=dict(env), stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        proc.wait()
+        if proc.returncode != 0 or not result.exists():
+            out.seek(0)
+            raise RuntimeError(f"bench/child.py failed (exit {proc.returncode}): {out.read()[-2000:]}")
+        measured = json.loads(result.read_text(encoding="utf-8"))
         out.seek(0)
         text = out.read()
-    return CliRun(exit_code=proc.returncode, wall_s=wall, rss_mb=usage.ru_maxrss / 1024.0, output=text,
-                  cpu_s=usage.ru_utime + usage.ru_stime)
+    return CliRun(exit_code=measured["exit_code"], wall_s=measured["wall_s"], rss_mb=measured["rss_mb"],
+                  output=text, cpu_s=measured["cpu_s"])
 
 
 def cli_step(name: str, args: Sequence[str], env: Mapping[str, str], emulator: Any,

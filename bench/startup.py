@@ -12,11 +12,14 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from bench.measure import Step, run_cli
+from bench.measure import Step, run_python
 from bench.workspaces import REPO
 
 HELP = "--help"
 VALIDATE = "validate"
+INTERPRETER = "interpreter"
+LIBRARIES = "libraries"
+REFERENCE_CODE = {INTERPRETER: "pass", LIBRARIES: "import attrs, cattrs, click"}
 START_RUNS = 15
 
 
@@ -26,15 +29,17 @@ def compile_bytecode() -> None:
 
 
 def start_times(config: Path, env: Mapping[str, str], runs: int = START_RUNS) -> dict[str, Step]:
-    """Median wall time of ``--help`` and ``validate --config CONFIG`` over ``runs`` runs each."""
-    commands = {HELP: ["--help"], VALIDATE: ["validate", "--config", str(config)]}
+    """Median wall time of ``--help`` and ``validate --config CONFIG`` over ``runs`` runs each, and of
+    the two reference processes."""
+    commands = {HELP: ["-m", "kinde_iac", "--help"], VALIDATE: ["-m", "kinde_iac", "validate", "--config", str(config)],
+                **{name: ["-c", code] for name, code in REFERENCE_CODE.items()}}
     walls: dict[str, list[float]] = {name: [] for name in commands}
     cpus: dict[str, list[float]] = {name: [] for name in commands}
     rss: dict[str, float] = {}
     failed: dict[str, str] = {}
     for _ in range(runs):
         for name, args in commands.items():
-            run = run_cli(args, env, timeout_s=60)
+            run = run_python(args, env, timeout_s=60)
             if run.exit_code != 0:
                 failed[name] = run.output[-600:]
             walls[name].append(run.wall_s)
@@ -50,8 +55,22 @@ def start_table(steps: Mapping[str, Step]) -> str:
     lines = ["### Start-up (no network)", "", "| command | median wall s | best wall s | median CPU s | peak RSS MB |",
              "|---|---:|---:|---:|---:|"]
     for name, step in steps.items():
-        command = f"kinde-iac {name}" if name == HELP else f"kinde-iac {name} --config S.json"
+        command = label(name)
         lines.append(f"| `{command}` | {step.wall_s:.3f} | {min(step.repeats):.3f} | {step.cpu_s or 0:.3f} | "
                      f"{step.rss_mb or 0:.0f} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def label(name: str) -> str:
+    if name in REFERENCE_CODE:
+        return f'python -c "{REFERENCE_CODE[name]}"'
+    return f"kinde-iac {name}" if name == HELP else f"kinde-iac {name} --config S.json"
+
+
+def reference_note(steps: Mapping[str, Step]) -> str:
+    """The reference processes' medians, for the start-up targets' lines."""
+    if not all(name in steps for name in REFERENCE_CODE):
+        return ""
+    return (f"; here the interpreter alone takes {steps[INTERPRETER].wall_s:.3f} s and importing attrs, "
+            f"cattrs and click alone {steps[LIBRARIES].wall_s:.3f} s")

@@ -9,7 +9,7 @@ import attrs
 from bench.measure import Step
 from bench.report import failed_requests, ratio, share_429
 from bench.scenarios import APPLY, NOOP, ONE_GET_BASELINE, PER_RESOURCE, RATE_LIMITED, SEQUENTIAL, SizeResult
-from bench.startup import HELP, VALIDATE
+from bench.startup import HELP, VALIDATE, reference_note
 
 CPU_SPREAD = 1.3  # apply CPU per request: largest / smallest of M, L, XL
 FLOOR_RATIO = 1.2  # XL apply wall / (requests x latency / parallelism)
@@ -82,7 +82,7 @@ def issue_targets(results: Sequence[SizeResult], start: Mapping[str, Step] | Non
             st = start[name]
             out.append(Check(st.wall_s < START_S and not st.note,
                              f"`{name}` start: {st.wall_s:.3f} s median of {len(st.repeats)} "
-                             f"(best {min(st.repeats):.3f} s) < {START_S} s"))
+                             f"(best {min(st.repeats):.3f} s) < {START_S} s{reference_note(start)}"))
     return out
 
 

@@ -105,8 +105,9 @@ class _Applier:
         self.state = state
         self.client = client
         self.events = listener
-        # Re-entrant: kinds call back into id_of/record_created while a step holds it.
-        self._lock = threading.RLock()
+        # Guards only ``_ids``. State calls need no lock of ours (the store serialises its own
+        # connection), and holding one across them queued every worker behind another's transaction.
+        self._lock = threading.Lock()
         self._ids: dict[str, str] = {a: s.kinde_id for a, s in state.resources().items() if s.kinde_id}
         for ch in plan.changes:
             if ch.moved_from is not None:
@@ -122,10 +123,10 @@ class _Applier:
 
     def record_created(self, resource: Resource, kinde_id: str | None, attributes: Mapping[str, Any]) -> None:
         partial = attrs.evolve(resource, attributes=dict(attributes))
-        with self._lock:
-            if kinde_id:
+        if kinde_id:
+            with self._lock:
                 self._ids[resource.address] = kinde_id
-            self.state.put(self._row(partial, kinde_id))
+        self.state.put(self._row(partial, kinde_id))
 
     def deliver_secret(self, address: str, secret: str) -> None:
         if self.secrets_out is not None:
@@ -142,24 +143,22 @@ class _Applier:
         """One journaled step: intent row, the call, then result + state row in one transaction."""
         address = ch.address
         self.events.step_started(address, action, None if action == Action.CREATE else ch.kinde_id or ch.key)
-        with self._lock:
-            entry = self.state.journal_intent(self.apply_id, address, action.value, "", "")
+        entry = self.state.journal_intent(self.apply_id, address, action.value, "", "")
         try:
             value = fn()
         except Exception as err:
             status = Status.AMBIGUOUS if getattr(err, "ambiguous", False) else Status.FAILED
-            with self._lock:
-                self.state.journal_result(entry, outcome=status.value, detail=str(err)[:500])
+            self.state.journal_result(entry, outcome=status.value, detail=str(err)[:500])
             self.events.step_finished(address, action, Outcome(status, error=str(err)))
             raise
-        with self._lock:
-            row = put(value) if put else None
-            if row is not None:
+        row = put(value) if put else None
+        if row is not None:
+            with self._lock:
                 self._ids.pop(address, None)
                 if row.kinde_id:
                     self._ids[address] = row.kinde_id
-            self.state.journal_result(entry, outcome=Status.OK.value, kinde_id=row.kinde_id if row else None,
-                                      put=row, remove=address if remove else remove_address)
+        self.state.journal_result(entry, outcome=Status.OK.value, kinde_id=row.kinde_id if row else None,
+                                  put=row, remove=address if remove else remove_address)
         self.events.step_finished(address, action, Outcome(Status.OK, kinde_id=row.kinde_id if row else None))
         return value
 
@@ -208,8 +207,7 @@ class _Applier:
         row = self._row(d, ch.kinde_id)
         if previous is None or previous.attributes != row.attributes or previous.kinde_id != ch.kinde_id \
                 or tuple(previous.depends_on) != tuple(d.depends_on) or previous.protect != row.protect:
-            with self._lock:
-                self.state.put(row)
+            self.state.put(row)
 
     def _old_resource(self, ch: ResourceChange) -> Resource:
         """The object being destroyed, as state last recorded it (a replaced object that state never

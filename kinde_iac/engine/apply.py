@@ -108,7 +108,11 @@ class _Applier:
         # Guards only ``_ids``. State calls need no lock of ours (the store serialises its own
         # connection), and holding one across them queued every worker behind another's transaction.
         self._lock = threading.Lock()
-        self._ids: dict[str, str] = {a: s.kinde_id for a, s in state.resources().items() if s.kinde_id}
+        stored = state.resources()
+        self._ids: dict[str, str] = {a: s.kinde_id for a, s in stored.items() if s.kinde_id}
+        #: Addresses that may have a state row: held when the run began, or written by it since.
+        #: Any other address reads as absent without asking the state (one SELECT per create).
+        self._stored: set[str] = set(stored)
         for ch in plan.changes:
             if ch.moved_from is not None:
                 self._ids.pop(ch.moved_from, None)  # its links are made under the new address only
@@ -126,7 +130,7 @@ class _Applier:
         if kinde_id:
             with self._lock:
                 self._ids[resource.address] = kinde_id
-        self.state.put(self._row(partial, kinde_id))
+        self._put(self._row(partial, kinde_id))
 
     def deliver_secret(self, address: str, secret: str) -> None:
         if self.secrets_out is not None:
@@ -135,7 +139,14 @@ class _Applier:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _row(self, resource: Resource, kinde_id: str | None) -> StateResource:
-        return state_row(attrs.evolve(resource, kinde_id=kinde_id), self.state.get(resource.address))
+        return state_row(attrs.evolve(resource, kinde_id=kinde_id), self._previous(resource.address))
+
+    def _previous(self, address: str) -> StateResource | None:
+        return self.state.get(address) if address in self._stored else None
+
+    def _put(self, row: StateResource) -> None:
+        self._stored.add(row.address)
+        self.state.put(row)
 
     def _step(self, ch: ResourceChange, action: Action, fn: Callable[[], Any], *,
               put: Callable[[Any], StateResource | None] | None = None, remove: bool = False,
@@ -153,6 +164,7 @@ class _Applier:
             raise
         row = put(value) if put else None
         if row is not None:
+            self._stored.add(row.address)
             with self._lock:
                 self._ids.pop(address, None)
                 if row.kinde_id:
@@ -203,11 +215,11 @@ class _Applier:
         """An unchanged object's row still follows the config (protect, dependencies, an adopted id):
         not a step, since Kinde is not called."""
         d = self.desired[ch.address]
-        previous = self.state.get(ch.address)
+        previous = self._previous(ch.address)
         row = self._row(d, ch.kinde_id)
         if previous is None or previous.attributes != row.attributes or previous.kinde_id != ch.kinde_id \
                 or tuple(previous.depends_on) != tuple(d.depends_on) or previous.protect != row.protect:
-            self.state.put(row)
+            self._put(row)
 
     def _old_resource(self, ch: ResourceChange) -> Resource:
         """The object being destroyed, as state last recorded it (a replaced object that state never

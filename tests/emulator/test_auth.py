@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import requests
 
 from kinde_iac.emulator.server import RunningEmulator
@@ -91,3 +92,22 @@ def test_unknown_route_is_route_not_found(client: KindeClient) -> None:
         assert response.status_code == 404
         assert response.json() == {"errors": {"code": "ROUTE_NOT_FOUND",
                                               "message": "The requested API route does not exist"}}
+
+
+def test_a_checked_token_is_remembered_but_still_expires_and_forgeries_still_fail(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kinde_iac.emulator import auth
+
+    service = auth.TokenService(b"k" * 32, ttl=60)
+    token = service.issue(client_id="c", audience="a", issuer="i", scopes=["read:apis"])
+    checks = []
+    check = service._check
+    monkeypatch.setattr(service, "_check", lambda t: checks.append(t) or check(t))
+    first, second = service.verify(token), service.verify(token)
+    assert first is not None and first == second and first.scopes == frozenset({"read:apis"})
+    assert len(checks) == 1  # the signature was checked once
+    head, body, _ = token.split(".")
+    assert service.verify(f"{head}.{body}.{'A' * 43}") is None  # same claims, forged signature
+    now = auth.time.time()
+    monkeypatch.setattr(auth.time, "time", lambda: now + 61)
+    assert service.verify(token) is None  # remembered, yet expired

@@ -33,6 +33,28 @@ def test_a_failed_write_leaves_memory_unchanged() -> None:
     assert repos.permissions.list("production") == []
 
 
+def test_unique_keys_follow_renames_deletes_and_failed_writes() -> None:
+    # Key checks go through an index kept by every change set (issue 19); it must agree with the
+    # tables after a rename, a delete and a change set that was rolled back.
+    store = Store.open(None, environments=["production"], client_id="c", client_secret="s")
+    perms = Repositories(store).permissions
+    first = perms.create("production", key="a", name="A", description=None)
+    perms.update("production", first.id, key="b", name=None, description=None)
+    second = perms.create("production", key="a", name="A again", description=None)  # "a" is free now
+    with pytest.raises(ApiFailure):
+        perms.create("production", key="b", name="B twice", description=None)
+    perms.update("production", second.id, key="a", name="Same key, same id", description=None)
+    perms.delete("production", first.id)
+    store._backend = FailingBackend()
+    with pytest.raises(OSError):
+        perms.create("production", key="b", name="Rolled back", description=None)
+    store._backend = MemoryBackend()
+    third = perms.create("production", key="b", name="B", description=None)  # the failed one left no trace
+    with pytest.raises(ApiFailure):
+        perms.create("production", key="a", name="A twice", description=None)
+    assert sorted((p.key, p.id) for p in perms.list("production")) == sorted([("a", second.id), ("b", third.id)])
+
+
 @attrs.frozen
 class Item:
     id: str

@@ -28,7 +28,7 @@ from kinde_iac.emulator.store.models import (
     Connection,
     Environment,
 )
-from kinde_iac.emulator.store.tables import Tables, Tx, View
+from kinde_iac.emulator.store.tables import Indexes, Tables, Tx, View
 
 converter = cattrs.Converter()
 
@@ -63,6 +63,7 @@ class Store:
         self._closed = False
         self._backend = backend
         self._tables: Tables = {}
+        self._indexes: Indexes = {}
         self._seq = 0
         self.clients: tuple[Client, ...] = tuple(clients)
         self.environments: tuple[str, ...] = tuple(c.environment for c in clients)
@@ -123,7 +124,7 @@ class Store:
     def read(self) -> Iterator[View]:
         with self.lock:
             self._check_open()
-            yield View(self._tables)
+            yield View(self._tables, self._indexes)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -131,7 +132,7 @@ class Store:
         the block (a broken rule, a failed disk write) undoes its in-memory changes."""
         with self.lock:
             self._check_open()
-            tx = Tx(self._tables, self._next_seq)
+            tx = Tx(self._tables, self._next_seq, self._indexes)
             try:
                 yield tx
                 self._persist(tx)
@@ -145,14 +146,12 @@ class Store:
             raise ApiFailure(503, "SERVICE_UNAVAILABLE", "The emulator is shutting down")
 
     def _persist(self, tx: Tx) -> None:
-        puts, deletes = [], []
-        for scope, kind, rid in tx.before:
-            record = self._tables.get(scope, {}).get(kind, {}).get(rid)
-            if record is None:
-                deletes.append((scope, kind, rid))
-            else:
-                puts.append((scope, kind, rid, persistence.dumps(converter.unstructure(record))))
-        self._backend.save(puts, deletes)
+        records = [((scope, kind, rid), self._tables.get(scope, {}).get(kind, {}).get(rid))
+                   for scope, kind, rid in tx.before]
+        # Encoded as the backend reads them: the memory backend keeps nothing, so never pays for it.
+        puts = ((*key, persistence.dumps(converter.unstructure(record))) for key, record in records
+                if record is not None)
+        self._backend.save(puts, [key for key, record in records if record is None])
 
     def _next_seq(self) -> int:
         self._seq += 1

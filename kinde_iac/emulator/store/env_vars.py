@@ -22,7 +22,7 @@ def find_env_var(view: View, env: str, variable_id: str) -> EnvVar:
 
 
 def _check_key_free(view: View, env: str, key: str, variable_id: str | None = None) -> None:
-    if any(v.key == key and v.id != variable_id for v in view.table(env, "env_vars").values()):
+    if any(v.id != variable_id for v in view.find(env, "env_vars", "key", key)):
         raise StoreError("ENVIRONMENT_VARIABLE_KEY_ALREADY_EXISTS",
                          f"An environment variable with key {key} already exists")
 

@@ -18,7 +18,7 @@ def find_permission(view: View, env: str, permission_id: str) -> Permission:
 
 
 def _check_key_free(view: View, env: str, key: str, permission_id: str | None = None) -> None:
-    if any(p.key == key and p.id != permission_id for p in view.table(env, "permissions").values()):
+    if any(p.id != permission_id for p in view.find(env, "permissions", "key", key)):
         raise StoreError("PERMISSION_KEY_ALREADY_EXISTS", f"A permission with key {key} already exists")
 
 

@@ -21,7 +21,7 @@ def find_role(view: View, env: str, role_id: str) -> Role:
 
 
 def _check_key_free(view: View, env: str, key: str, role_id: str | None = None) -> None:
-    if any(r.key == key and r.id != role_id for r in view.table(env, "roles").values()):
+    if any(r.id != role_id for r in view.find(env, "roles", "key", key)):
         raise StoreError("ROLE_KEY_ALREADY_EXISTS", f"A role with key {key} already exists")
 
 

@@ -216,7 +216,7 @@ class _Applier:
         not a step, since Kinde is not called."""
         d = self.desired[ch.address]
         previous = self._previous(ch.address)
-        row = self._row(d, ch.kinde_id)
+        row = state_row(attrs.evolve(d, kinde_id=ch.kinde_id), previous)
         if previous is None or previous.attributes != row.attributes or previous.kinde_id != ch.kinde_id \
                 or tuple(previous.depends_on) != tuple(d.depends_on) or previous.protect != row.protect:
             self._put(row)

@@ -136,7 +136,9 @@ class Shape:
         perms, roles, apis, apps = (self.count(k) for k in ("permission", "role", "api", "application"))
         live_apps = apps + 1  # the M2M app kinde-iac itself uses is listed too
         pages = math.ceil(perms / 500) + math.ceil(roles / 500) + math.ceil(live_apps / 500) + 3
-        parents = roles * 2 + apis * 2 + apps * 4  # an app: its details, two URL lists, its connections
+        # An app: its details and two URL lists (its enabled connections too where the config manages
+        # them, which these workspaces never do).
+        parents = roles * 2 + apis * 2 + apps * 3
         overhead = 2
         bound = pages + parents + overhead
         return bound, f"{pages} pages + {parents} parent sub-lists + {overhead} token/environment"

@@ -107,6 +107,9 @@ class _Context:
             self._state_by_natural[(s.kind, tuple(s.natural))] = s.key
         for r in desired:
             self._desired_by_natural.setdefault((r.kind, r.natural), r.key)
+        self._desired = desired
+        self._state = state
+        self._attributes: dict[str, frozenset[str]] = {}
 
     def key_for(self, kind: str, natural: tuple[str, ...], kinde_id: str | None) -> str:
         if kinde_id and (kind, kinde_id) in self._state_by_id:
@@ -123,6 +126,18 @@ class _Context:
             or (kind, natural) in self._desired_by_natural
             or (kind, natural) in self._state_by_natural
         )
+
+    def manages(self, kind: str, attribute: str) -> bool:
+        if self._everything:
+            return True
+        with self._lock:
+            names = self._attributes.get(kind)
+            if names is None:
+                names = self._attributes[kind] = frozenset(
+                    name for objects in ((r.attributes for r in self._desired if r.kind == kind),
+                                         (s.attributes for s in self._state.values() if s.kind == kind))
+                    for attributes in objects for name in attributes)
+        return attribute in names
 
     def listing(self, path: str, items_key: str, *, paged: bool = True) -> list[Any]:
         key = (path, items_key, paged)

@@ -158,16 +158,18 @@ class ApplicationKind(Kind):
         return compact({"key": resource.key, **resource.attributes}, {"type": "reg"})
 
     def read(self, ctx: ReadContext) -> list[Resource]:
-        # An app's reads go out together, with the list when the state knows the app.
-        reads = ctx.sub_lists(self.name, [functools.partial(read, ctx) for read in (_settings, _redirect_urls,
-                                                                                      _logout_urls, _connections)])
+        # An app's reads go out together, with the list when the state knows the app. Its enabled
+        # connections are an optional attribute: read only when some app in config or state has them.
+        parts = (_settings, _redirect_urls, _logout_urls) + ((_connections,) if ctx.manages(self.name, "connections")
+                                                               else ())
+        reads = ctx.sub_lists(self.name, [functools.partial(read, ctx) for read in parts])
         items = listed_applications(ctx)
         relevant = reads.collect(i["id"] for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"]))
         details = {app_id: {k: v for part in parts for k, v in part.items()} for app_id, parts in relevant.items()}
         for item in items:
             found = details.get(item["id"])
-            if found is not None and (item.get("type") not in CONNECTION_TYPES or found["connections"] is None):
-                del found["connections"]
+            if found is not None and (item.get("type") not in CONNECTION_TYPES or found.get("connections") is None):
+                found.pop("connections", None)
         out = []
         for item in items:
             natural = (item["name"],)

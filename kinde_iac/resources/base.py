@@ -77,6 +77,11 @@ class ReadContext(Protocol):
     def is_relevant(self, kind: str, natural: tuple[str, ...], kinde_id: str | None) -> bool:
         """Whether kinde-iac manages (or wants) this object, so its sub-lists are worth reading."""
 
+    def manages(self, kind: str, attribute: str) -> bool:
+        """Whether some object of ``kind`` in the config or the state carries ``attribute``, or the
+        refresh reads everything: an optional attribute that nothing manages is never compared, so
+        a sub-list that only feeds it need not be read."""
+
     def listing(self, path: str, items_key: str, *, paged: bool = True) -> list[Any]:
         """Every item of a list endpoint, read once per refresh however many kinds ask for it (the
         first asks Kinde, the others wait for that answer): a kind that turns another kind's ids

@@ -37,8 +37,9 @@ def test_noop_plan_makes_one_request_per_page_and_parent(work: Workdir, kinde: K
     live_permissions, live_roles, live_apps = 1000, 100, 10 + 1  # + the M2M app kinde-iac itself uses
     pages = (math.ceil(live_permissions / 500) + math.ceil(live_roles / 500) + math.ceil(live_apps / 500)
              + 1 + 1 + 1)  # apis, flags, env vars: one unpaged list each
-    # role permissions + scopes; api detail + scopes; app + 2 URL lists + its enabled connections
-    parents = live_roles * 2 + 20 * 2 + 10 * 4
+    # role permissions + scopes; api detail + scopes; app + 2 URL lists (its enabled connections only
+    # when something manages them, and nothing does here)
+    parents = live_roles * 2 + 20 * 2 + 10 * 3
     overhead = 2  # token, GET /api/v1/environment (the environment guard)
     bound = pages + parents + overhead
     print(f"\nno-op plan of 1,530 objects: {stats['total']} requests (bound {bound}: {pages} list pages, "
@@ -47,6 +48,7 @@ def test_noop_plan_makes_one_request_per_page_and_parent(work: Workdir, kinde: K
     by_route = stats["by_route"]
     assert by_route.get("GET /api/v1/permissions", 0) == 2
     assert by_route.get("GET /api/v1/roles/{role_id}/permissions", 0) == 100
+    assert by_route.get("GET /api/v1/applications/{application_id}/connections", 0) == 0
 
 
 def test_concurrency_never_exceeds_the_configured_pool(work: Workdir, kinde: Kinde) -> None:

@@ -19,13 +19,13 @@ FULL = config(
     env_vars=[{"key": "GATEWAY", "value": "sandbox"}],
 )
 
-#: A no-op refresh of FULL: one list per kind, one sub-list per managed parent and per sub-list kind.
+#: A no-op refresh of FULL: one list per kind, one sub-list per managed parent and per sub-list kind
+#: (web's enabled connections are not managed, so they are not read).
 FULL_COST = {
     "GET /api/v1/applications": 1,
     "GET /api/v1/applications/{application_id}": 1,  # web
     "GET /api/v1/applications/{app_id}/auth_redirect_urls": 1,
     "GET /api/v1/applications/{app_id}/auth_logout_urls": 1,
-    "GET /api/v1/applications/{application_id}/connections": 1,
     "GET /api/v1/permissions": 1,
     "GET /api/v1/apis": 1,
     "GET /api/v1/apis/{api_id}": 1,  # its authorized applications
@@ -117,3 +117,25 @@ def test_everything_reads_every_kind_and_every_parent(ws: Workspace, kinde: InPr
     assert cost["GET /api/v1/roles/{role_id}/permissions"] == 14
     assert cost["GET /api/v1/apis/{api_id}/scopes"] == 4
     assert cost["GET /api/v1/applications/{application_id}"] == 3
+    assert cost["GET /api/v1/applications/{application_id}/connections"] == 3  # drift and export compare them
+
+
+def test_an_applications_connections_are_read_only_where_something_manages_them(ws: Workspace) -> None:
+    with_connections = {**FULL, "applications": [{**FULL["applications"][0], "connections": ["email_password"]},
+                                                 {"key": "spa", "name": "SPA", "type": "spa"}]}
+    assert ws.apply(with_connections).ok
+    cost, live = refresh_cost(ws, with_connections)
+    # Both apps: the read is per kind, and it costs what a plan that manages them would expect.
+    assert cost["GET /api/v1/applications/{application_id}/connections"] == 2
+    assert next(r for r in live.of("application") if r.key == "web").attributes["connections"] == \
+        ["email_password"]
+
+    # The config stops managing them, but the state still holds the last applied set: still read.
+    cost, _ = refresh_cost(ws, FULL)
+    assert cost["GET /api/v1/applications/{application_id}/connections"] == 2
+
+    # Applied without them, neither config nor state carries them: the sub-list is left unread.
+    assert ws.apply(FULL).ok
+    cost, live = refresh_cost(ws, FULL)
+    assert "GET /api/v1/applications/{application_id}/connections" not in cost
+    assert "connections" not in next(r for r in live.of("application") if r.key == "web").attributes

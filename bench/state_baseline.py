@@ -77,15 +77,26 @@ class OldJournal:
         assert isinstance(entry_id, int)
         return entry_id
 
+    def insert_for_apply(self, row: Row) -> int | None:
+        # As it was: the apply looked up, then the entry inserted.
+        if not self._db.table("applies").count_where("id = ?", [row["apply_id"]]):
+            return None
+        return self.insert(row)
+
     def get(self, entry_id: int) -> Row | None:
         try:
             return self._db.table("journal").get(entry_id)
         except NotFoundError:
             return None
 
-    def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str, kinde_id: str | None) -> None:
+    def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str, kinde_id: str | None) -> bool:
+        # As it was: the entry read and checked, then updated.
+        entry = self.get(entry_id)
+        if entry is None or entry["finished_at"] is not None:
+            return False
         self._db.table("journal").update(
             entry_id, {"finished_at": finished_at, "outcome": outcome, "detail": detail, "kinde_id": kinde_id})
+        return True
 
 
 class OldLock:

@@ -77,10 +77,16 @@ class JournalTable(Protocol):
     def insert(self, row: Row) -> int:
         """Add an entry (``row`` without ``id``); returns the id the backend gave it (ascending)."""
 
+    def insert_for_apply(self, row: Row) -> int | None:
+        """``insert``, in the same statement as the check that ``row["apply_id"]`` is in the history
+        (a step's intent is the hot path of an apply): None, and nothing added, when it is not."""
+
     def get(self, entry_id: int) -> Row | None: ...
 
     def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str,
-               kinde_id: str | None) -> None: ...
+               kinde_id: str | None) -> bool:
+        """Give an entry without a result its result; False, and nothing changed, when no entry
+        without a result has ``entry_id``."""
 
     def of_apply(self, apply_id: str) -> list[Row]:
         """One apply's entries, in id order."""

@@ -28,12 +28,14 @@ def end(tables: Tables, apply_id: str, *, status: str, summary_json: str, where:
 
 def intent(tables: Tables, apply_id: str, address: str, action: str, method: str, path: str, where: str) -> int:
     """Record that a step is about to start; returns the entry id for its result."""
-    _check_apply(tables, apply_id, where)
     entry = JournalEntry(id=0, apply_id=apply_id, address=address, action=action, method=method, path=path,
                          started_at=utc_now(), finished_at=None, outcome=None, detail="", kinde_id=None)
     row = rows.to_row(entry, "journal entry")
     del row["id"]  # the backend numbers entries
-    return tables.journal.insert(row)
+    entry_id = tables.journal.insert_for_apply(row)
+    if entry_id is None:
+        raise _no_apply(apply_id, where)
+    return entry_id
 
 
 def check_outcome(outcome: str) -> None:
@@ -43,12 +45,12 @@ def check_outcome(outcome: str) -> None:
 
 def result(tables: Tables, entry_id: int, *, outcome: str, detail: str, kinde_id: str | None, where: str) -> None:
     """Close an open entry with its outcome; an entry gets exactly one result."""
+    if tables.journal.finish(entry_id, finished_at=utc_now(), outcome=outcome, detail=detail, kinde_id=kinde_id):
+        return
     entry = tables.journal.get(entry_id)
     if entry is None:
         raise StateError(f"state file {where}: no journal entry {entry_id}")
-    if entry["finished_at"] is not None:
-        raise StateError(f"state file {where}: journal entry {entry_id} already has a result ({entry['outcome']})")
-    tables.journal.finish(entry_id, finished_at=utc_now(), outcome=outcome, detail=detail, kinde_id=kinde_id)
+    raise StateError(f"state file {where}: journal entry {entry_id} already has a result ({entry['outcome']})")
 
 
 def entries(tables: Tables, apply_id: str | None, where: str) -> list[JournalEntry]:
@@ -65,4 +67,8 @@ def open_intents(tables: Tables, where: str) -> list[JournalEntry]:
 
 def _check_apply(tables: Tables, apply_id: str, where: str) -> None:
     if not tables.history.exists(apply_id):
-        raise StateError(f"state file {where}: no apply with id {apply_id}")
+        raise _no_apply(apply_id, where)
+
+
+def _no_apply(apply_id: str, where: str) -> StateError:
+    return StateError(f"state file {where}: no apply with id {apply_id}")

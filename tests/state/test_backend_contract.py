@@ -104,6 +104,9 @@ def test_a_failed_transaction_leaves_no_trace(place: Place) -> None:
     with pytest.raises(StateError, match="already has a result"):
         store.journal_result(entry, outcome="ok", put=resource("b"))
     assert set(store.resources()) == {"role.a"} and store.serial == 1
+    # The refused intent added no entry, and the refused second result changed none.
+    assert [(e.address, e.outcome) for e in store.journal(apply_id)] == [("role.a", "ok")]
+    assert store.open_intents() == []
     store.close()
 
 

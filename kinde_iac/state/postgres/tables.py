@@ -71,9 +71,13 @@ class Queries:
         entry = f"SELECT id, {_cols(JOURNAL_COLUMNS)} FROM {s}.journal WHERE workspace = %(ws)s"
         self.entry_insert = (f"INSERT INTO {s}.journal (workspace, {_cols(JOURNAL_COLUMNS)}) "
                              f"VALUES (%(ws)s, {_params(JOURNAL_COLUMNS)}) RETURNING id")
+        self.entry_insert_for_apply = (
+            f"INSERT INTO {s}.journal (workspace, {_cols(JOURNAL_COLUMNS)}) SELECT %(ws)s, {_params(JOURNAL_COLUMNS)} "
+            f"WHERE EXISTS (SELECT 1 FROM {s}.applies WHERE workspace = %(ws)s AND id = %(apply_id)s) RETURNING id")
         self.entry_get = entry + " AND id = %(id)s"
         self.entry_finish = (f"UPDATE {s}.journal SET finished_at = %(finished_at)s, outcome = %(outcome)s, "
-                             f"detail = %(detail)s, kinde_id = %(kinde_id)s WHERE workspace = %(ws)s AND id = %(id)s")
+                             f"detail = %(detail)s, kinde_id = %(kinde_id)s "
+                             f"WHERE workspace = %(ws)s AND id = %(id)s AND finished_at IS NULL")
         self.entry_of_apply = entry + " AND apply_id = %(apply_id)s ORDER BY id"
         self.entry_unfinished = entry + " AND finished_at IS NULL ORDER BY id"
         self.entry_all = entry + " ORDER BY id"
@@ -178,12 +182,16 @@ class PgJournal:
     def insert(self, row: Row) -> int:
         return int(self.sql.run(self.sql.q.entry_insert, **{c: row[c] for c in JOURNAL_COLUMNS}).fetchone()[0])
 
+    def insert_for_apply(self, row: Row) -> int | None:
+        added = self.sql.run(self.sql.q.entry_insert_for_apply, **{c: row[c] for c in JOURNAL_COLUMNS}).fetchone()
+        return int(added[0]) if added is not None else None
+
     def get(self, entry_id: int) -> Row | None:
         return self.sql.row(self.sql.q.entry_get, id=entry_id)
 
-    def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str, kinde_id: str | None) -> None:
-        self.sql.run(self.sql.q.entry_finish, id=entry_id, finished_at=finished_at, outcome=outcome, detail=detail,
-                     kinde_id=kinde_id)
+    def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str, kinde_id: str | None) -> bool:
+        return self.sql.run(self.sql.q.entry_finish, id=entry_id, finished_at=finished_at, outcome=outcome,
+                            detail=detail, kinde_id=kinde_id).rowcount == 1
 
     def of_apply(self, apply_id: str) -> list[Row]:
         return self.sql.rows(self.sql.q.entry_of_apply, apply_id=apply_id)

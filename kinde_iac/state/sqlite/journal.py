@@ -11,6 +11,9 @@ JOURNAL_COLUMNS = ("apply_id", "address", "action", "method", "path", "started_a
                    "detail", "kinde_id")
 _INSERT_APPLY = insert_sql("applies", APPLY_COLUMNS)
 _INSERT_ENTRY = insert_sql("journal", JOURNAL_COLUMNS)
+_INSERT_ENTRY_OF_APPLY = (f"INSERT INTO journal ({', '.join(JOURNAL_COLUMNS)}) "
+                          f"SELECT {', '.join(':' + c for c in JOURNAL_COLUMNS)} "
+                          "WHERE EXISTS (SELECT 1 FROM applies WHERE id = :apply_id)")
 
 
 class SqliteHistory:
@@ -52,12 +55,18 @@ class SqliteJournal:
         assert isinstance(entry_id, int)
         return entry_id
 
+    def insert_for_apply(self, row: Row) -> int | None:
+        cursor = self._conn.execute(_INSERT_ENTRY_OF_APPLY, {c: row[c] for c in JOURNAL_COLUMNS})
+        # lastrowid keeps an earlier insert's id when this one added nothing.
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
     def get(self, entry_id: int) -> Row | None:
         return fetch_one(self._conn, "SELECT * FROM journal WHERE id = ?", (entry_id,))
 
-    def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str, kinde_id: str | None) -> None:
-        self._conn.execute("UPDATE journal SET finished_at = ?, outcome = ?, detail = ?, kinde_id = ? WHERE id = ?",
-                           (finished_at, outcome, detail, kinde_id, entry_id))
+    def finish(self, entry_id: int, *, finished_at: str, outcome: str, detail: str, kinde_id: str | None) -> bool:
+        return self._conn.execute(
+            "UPDATE journal SET finished_at = ?, outcome = ?, detail = ?, kinde_id = ? "
+            "WHERE id = ? AND finished_at IS NULL", (finished_at, outcome, detail, kinde_id, entry_id)).rowcount == 1
 
     def of_apply(self, apply_id: str) -> list[Row]:
         return fetch_all(self._conn, "SELECT * FROM journal WHERE apply_id = ? ORDER BY id", (apply_id,))

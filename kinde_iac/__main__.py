@@ -1,3 +1,3 @@
-from kinde_iac.cli import main
+from kinde_iac.cli import run
 
-main()
+run()

@@ -101,3 +101,12 @@ def _report_failure(ctx: click.Context, err: Exception) -> None:
 @click.version_option(package_name="kinde-iac", message="kinde-iac %(version)s")
 def main(debug: bool) -> None:
     """kinde-iac: plan/apply infrastructure-as-code for Kinde."""
+
+
+def run() -> None:
+    """The console script and ``python -m kinde_iac``: a process that ends with its command, which
+    lets it keep the garbage collector off what it builds (``kinde_iac.heap``)."""
+    from kinde_iac.heap import console_process
+
+    console_process()
+    main()

@@ -23,6 +23,7 @@ from kinde_iac.config.sources import SourceNode
 from kinde_iac.config.structure import structure
 from kinde_iac.config.validate import validate_workspace
 from kinde_iac.errors import ConfigError
+from kinde_iac.heap import bulk
 from kinde_iac.jsonpath import quote
 from kinde_iac.resources import KINDS
 
@@ -83,14 +84,15 @@ def load_workspace(
     """
     path = Path(path)
     display = os.fspath(path)
-    unresolved, root = load_tree(path, display, [])
-    check_env_only(unresolved, root)
-    doc = substitute(unresolved, root, os.environ if env is None else env)
-    _resolve_file_fields(doc, root)
-    ws = structure(doc, root, name=name if name is not None else path.stem, source=display)
-    ws, generated = _expand(ws)
-    ws = attrs.evolve(ws, paths={**_record_paths(ws), **generated}, unresolved=unresolved)
-    errors = validate_workspace(ws, doc=doc)
+    with bulk():
+        unresolved, root = load_tree(path, display, [])
+        check_env_only(unresolved, root)
+        doc = substitute(unresolved, root, os.environ if env is None else env)
+        _resolve_file_fields(doc, root)
+        ws = structure(doc, root, name=name if name is not None else path.stem, source=display)
+        ws, generated = _expand(ws)
+        ws = attrs.evolve(ws, paths={**_record_paths(ws), **generated}, unresolved=unresolved)
+        errors = validate_workspace(ws, doc=doc)
     if errors:
         raise errors[0]
     return ws

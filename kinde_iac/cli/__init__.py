@@ -38,6 +38,20 @@ class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                             list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as err:
+            # click suggests close names for a misspelt option but not for a misspelt command.
+            import difflib
+
+            close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=3) if args else []
+            if not close:
+                raise
+            hint = " or ".join(repr(name) for name in close)
+            raise click.UsageError(f"{err.message} Did you mean {hint}?", ctx=err.ctx) from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return load_command(cmd_name)
 

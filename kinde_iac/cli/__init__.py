@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from kinde_iac.cli.groups import SuggestingGroup
 from kinde_iac.cli.registry import COMMANDS, load_command
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import Interrupted, KindeIacError
@@ -23,7 +24,7 @@ def usage_error_exits_1(err: click.UsageError) -> None:
     err.exit_code = ExitCode.ERROR  # type: ignore[misc]
 
 
-class _Group(click.Group):
+class _Group(SuggestingGroup):
     """Lazy commands, and every expected failure as one readable line and exit code 1 (a traceback
     only with --debug), usage errors included."""
 
@@ -37,20 +38,6 @@ class _Group(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
-
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
-                                                                             list[str]]:
-        try:
-            return super().resolve_command(ctx, args)
-        except click.UsageError as err:
-            # click suggests close names for a misspelt option but not for a misspelt command.
-            import difflib
-
-            close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=3) if args else []
-            if not close:
-                raise
-            hint = " or ".join(repr(name) for name in close)
-            raise click.UsageError(f"{err.message} Did you mean {hint}?", ctx=err.ctx) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return load_command(cmd_name)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from kinde_iac.cli.groups import SuggestingGroup
 from kinde_iac.cli.options import workspace_option, workspace_options
 from kinde_iac.cli.status import ExitCode
 from kinde_iac.errors import KindeIacError
@@ -15,7 +16,7 @@ from kinde_iac.resources.api_key import ApiKeyKind
 KIND = ApiKeyKind()
 
 
-@click.group()
+@click.group(cls=SuggestingGroup)
 def api_key_group() -> None:
     """Rotate and verify Kinde API keys."""
 

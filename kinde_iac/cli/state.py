@@ -6,11 +6,12 @@ from typing import Any
 
 import click
 
+from kinde_iac.cli.groups import SuggestingGroup
 from kinde_iac.cli.options import say_waiting, workspace_options
 from kinde_iac.errors import KindeIacError
 
 
-@click.group()
+@click.group(cls=SuggestingGroup)
 def state() -> None:
     """Inspect the state, move or forget what it manages, or move it to another backend."""
 

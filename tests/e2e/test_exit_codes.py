@@ -45,12 +45,13 @@ def test_usage_errors_exit_1_not_2(work: Workdir, args: list[str]) -> None:
     assert "Usage:" in result.stderr or "Error:" in result.stderr
 
 
-@pytest.mark.parametrize(("name", "hint"), [("plna", "Did you mean 'plan'?"), ("drfit", "Did you mean 'drift'?"),
-                                            ("zzzz", None)])
-def test_a_misspelt_command_is_told_the_close_names(work: Workdir, name: str, hint: str | None) -> None:
-    result = work.run(name)
+@pytest.mark.parametrize(("args", "hint"), [(["plna"], "Did you mean 'plan'?"), (["drfit"], "Did you mean 'drift'?"),
+                                            (["zzzz"], None), (["state", "lsit"], "Did you mean 'list'?"),
+                                            (["api-key", "rotat"], "Did you mean 'rotate'?")])
+def test_a_misspelt_command_is_told_the_close_names(work: Workdir, args: list[str], hint: str | None) -> None:
+    result = work.run(*args)
     assert result.exit_code == ExitCode.ERROR
-    assert f"No such command '{name}'." in result.stderr
+    assert f"No such command '{args[-1]}'." in result.stderr
     assert (hint in result.stderr) if hint else ("Did you mean" not in result.stderr)
 
 

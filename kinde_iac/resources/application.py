@@ -160,9 +160,9 @@ class ApplicationKind(Kind):
     def read(self, ctx: ReadContext) -> list[Resource]:
         # An app's reads go out together, with the list when the state knows the app. Its enabled
         # connections are an optional attribute: read only when some app in config or state has them.
-        parts = (_settings, _redirect_urls, _logout_urls) + ((_connections,) if ctx.manages(self.name, "connections")
-                                                               else ())
-        reads = ctx.sub_lists(self.name, [functools.partial(read, ctx) for read in parts])
+        per_app = (_settings, _redirect_urls, _logout_urls) + ((_connections,) if ctx.manages(self.name, "connections")
+                                                                 else ())
+        reads = ctx.sub_lists(self.name, [functools.partial(read, ctx) for read in per_app])
         items = listed_applications(ctx)
         relevant = reads.collect(i["id"] for i in items if ctx.is_relevant(self.name, (i["name"],), i["id"]))
         details = {app_id: {k: v for part in parts for k, v in part.items()} for app_id, parts in relevant.items()}

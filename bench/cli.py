@@ -17,6 +17,7 @@ from bench.scenarios import APPLY, NOOP, Options, SizeResult, run_size, write_co
 from bench.startup import compile_bytecode, start_table, start_times
 from bench.sweep import run_sweep, sweep_table
 from bench.targets import Setting, earlier_targets, issue_targets
+from bench.transport import SAMPLE_REQUESTS
 from bench.workspaces import SIZES, config_for
 from kinde_iac.cli.options import APPLY_PARALLELISM, READ_PARALLELISM
 
@@ -24,6 +25,9 @@ DEFAULT_SIZES = "S,M,L,XL"
 QUICK_SIZES = ("S", "M")
 #: The sequential apply of L and XL would take 5 and 15 minutes, and no target needs it.
 SEQUENTIAL_SIZES = ("S", "seed", "M")
+#: Sizes whose apply is compared with the transport sample (bench/transport.py): the XL target's
+#: and the CPU-per-request sizes.
+TRANSPORT_SIZES = ("M", "L", "XL")
 #: Short read scenarios are repeated (interleaved) and their median kept: one 0.3 s run is noise.
 REPEATS = {"S": 7, "seed": 7}
 
@@ -45,6 +49,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--baseline-budget", type=float, default=120.0, metavar="SECONDS",
                    help="per-object baseline time budget; beyond it the wall time is extrapolated")
     p.add_argument("--no-sequential", action="store_true", help="skip the sequential-apply baseline")
+    p.add_argument("--transport-sample", type=int, default=SAMPLE_REQUESTS, metavar="N",
+                   help="creates in the bare-client sample before the M, L and XL applies (0 skips it)")
     p.add_argument("--no-start", action="store_true", help="skip the start-up times of --help and validate")
     p.add_argument("--routes", action="store_true", help="print the busiest routes of apply and no-op plan")
     p.add_argument("--sweep", default="", metavar="P1,P2,...",
@@ -80,6 +86,8 @@ def options_for(size: str, args: argparse.Namespace) -> Options:
         baseline_budget_s=args.baseline_budget,
         rate_limit=args.rate_limit if size == "M" and args.rate_limit > 0 else None,
         repeats=REPEATS.get(size, 1),
+        transport_sample=args.transport_sample if size in TRANSPORT_SIZES else 0,
+        apply_parallelism=APPLY_PARALLELISM,
     )
 
 

@@ -12,10 +12,11 @@ from bench.scenarios import (
     PER_RESOURCE,
     RATE_LIMITED,
     SEQUENTIAL,
+    TRANSPORT,
     SizeResult,
 )
 
-ORDER = (APPLY, SEQUENTIAL, NOOP, PER_RESOURCE, ONE_GET_BASELINE, CHANGE, DRIFT, RATE_LIMITED)
+ORDER = (APPLY, TRANSPORT, SEQUENTIAL, NOOP, PER_RESOURCE, ONE_GET_BASELINE, CHANGE, DRIFT, RATE_LIMITED)
 
 
 def failed_requests(step: Step) -> int:
@@ -31,6 +32,13 @@ def ratio(slow: Step | None, fast: Step | None) -> float | None:
     if slow is None or fast is None or fast.wall_s <= 0:
         return None
     return slow.wall_s / fast.wall_s
+
+
+def per_request_ratio(slow: Step | None, fast: Step | None) -> float | None:
+    """Wall per request of ``slow`` over ``fast``: for runs of different sizes at one parallelism."""
+    if slow is None or fast is None or not slow.requests or not fast.requests or fast.wall_s <= 0:
+        return None
+    return (slow.wall_s / slow.requests) / (fast.wall_s / fast.requests)
 
 
 def _label(name: str, r: SizeResult) -> str:
@@ -84,6 +92,9 @@ def size_table(r: SizeResult, latency_ms: float, parallelism: str) -> str:
     x = ratio(r.steps.get(SEQUENTIAL), r.steps.get(APPLY))
     if x is not None:
         parts.append(f"apply: sequential / kinde-iac = {x:.1f}x")
+    x = per_request_ratio(r.steps.get(APPLY), r.steps.get(TRANSPORT))
+    if x is not None:
+        parts.append(f"apply: kinde-iac / bare client creates, wall per request = {x:.2f}x")
     if parts:
         lines += ["Ratios (wall time): " + "; ".join(parts) + ".", ""]
     return "\n".join(lines)

@@ -11,8 +11,9 @@ import attrs
 
 from bench.baselines import ONE_GET, PROVIDER, TERRAFORM_PARALLELISM, BaselineRun
 from bench.diffing import DiffTiming, time_diffing
-from bench.emulator import CLIENT_ID, Emulator
+from bench.emulator import CLIENT_ID, CLIENT_SECRET, Emulator
 from bench.measure import Step, cli_step, run_cli
+from bench.transport import post_sample
 from bench.workspaces import REPO, Shape, changed_config, config_for, shape_of
 
 APPLY = "apply from empty"
@@ -23,6 +24,7 @@ DRIFT = "drift"
 PER_RESOURCE = "no-op refresh, per-resource baseline (Terraform provider)"
 ONE_GET_BASELINE = "no-op refresh, one GET per object"
 RATE_LIMITED = "apply from empty, rate limited"
+TRANSPORT = "bare client creates at the apply's parallelism (sample)"
 BASELINE_NAMES = {PROVIDER: PER_RESOURCE, ONE_GET: ONE_GET_BASELINE}
 
 
@@ -38,6 +40,10 @@ class Options:
     diff_repeats: int = 5
     #: Runs of each read-only scenario (no-op plan, both baselines), interleaved; the median is kept.
     repeats: int = 1
+    #: Creates in the transport sample taken just before the apply (0 skips it).
+    transport_sample: int = 0
+    #: The apply's parallelism when ``parallelism`` is None (the CLI's default), for that sample.
+    apply_parallelism: int = 10
 
 
 @attrs.define
@@ -94,6 +100,19 @@ def baseline_step(emulator: Emulator, state: Path, workspace: str, opts: Options
                 by_route=stats["by_route"], estimated=run.estimated, note=note)
 
 
+def transport_step(emulator: Emulator, opts: Options) -> Step:
+    """The transport sample (see bench/transport.py) against a freshly reset emulator, taken right
+    before the apply so both meet the machine in the same state."""
+    emulator.reset()
+    parallelism = opts.parallelism or opts.apply_parallelism
+    run = post_sample(emulator.url, CLIENT_ID, CLIENT_SECRET, parallelism=parallelism,
+                      requests=opts.transport_sample)
+    stats = emulator.stats()
+    note = "" if stats["by_status"].get("201") == run.requests else f"emulator counted {stats['by_status']}"
+    return Step(name=TRANSPORT, requests=run.requests, wall_s=run.wall_s, exit_code=0, by_status=stats["by_status"],
+                note=note)
+
+
 def run_size(size: str, emulator: Emulator, workdir: Path, opts: Options, log: Any = print) -> SizeResult:
     """Every scenario of one size against ``emulator``, which this resets first."""
     config = config_for(size)
@@ -122,6 +141,8 @@ def run_size(size: str, emulator: Emulator, workdir: Path, opts: Options, log: A
         emulator.reset()
         record(cli_step(SEQUENTIAL, ["apply", *ws(cfg, "sequential.db"), "--auto-approve", "--parallelism", "1"],
                         env, emulator))
+    if opts.transport_sample:
+        record(transport_step(emulator, opts))
     emulator.reset()
     record(cli_step(APPLY, ["apply", *ws(cfg, "state.db"), "--auto-approve", *par], env, emulator))
 

@@ -8,7 +8,16 @@ import attrs
 
 from bench.measure import Step
 from bench.report import failed_requests, ratio, share_429
-from bench.scenarios import APPLY, NOOP, ONE_GET_BASELINE, PER_RESOURCE, RATE_LIMITED, SEQUENTIAL, SizeResult
+from bench.scenarios import (
+    APPLY,
+    NOOP,
+    ONE_GET_BASELINE,
+    PER_RESOURCE,
+    RATE_LIMITED,
+    SEQUENTIAL,
+    TRANSPORT,
+    SizeResult,
+)
 from bench.startup import HELP, VALIDATE, reference_note
 
 CPU_SPREAD = 1.3  # apply CPU per request: largest / smallest of M, L, XL
@@ -39,6 +48,16 @@ def _step(by_size: Mapping[str, SizeResult], size: str, name: str) -> Step | Non
     return r.steps.get(name) if r is not None else None
 
 
+def _transport_note(by_size: Mapping[str, SizeResult], setting: Setting) -> str:
+    """How close to the floor the bare client gets on this machine (bench/transport.py)."""
+    sample = _step(by_size, "XL", TRANSPORT)
+    if sample is None or not sample.requests or sample.note or not setting.latency_ms:
+        return ""
+    cycle_ms = sample.wall_s * 1000.0 * setting.apply_parallelism / sample.requests
+    return (f"; bare client creates at the same parallelism: {cycle_ms:.1f} ms per request, "
+            f"{cycle_ms / setting.latency_ms:.2f}x of the floor on their own")
+
+
 def issue_targets(results: Sequence[SizeResult], start: Mapping[str, Step] | None, setting: Setting) -> list[Check]:
     by_size = {r.size: r for r in results}
     out = []
@@ -59,7 +78,7 @@ def issue_targets(results: Sequence[SizeResult], start: Mapping[str, Step] | Non
         out.append(Check(xl.wall_s <= FLOOR_RATIO * floor and not xl.note,
                          f"XL apply at {setting.latency_ms:g} ms: {xl.wall_s:.1f} s vs floor {floor:.1f} s "
                          f"({xl.requests} requests x {setting.latency_ms:g} ms / {setting.apply_parallelism}): "
-                         f"{xl.wall_s / floor:.2f}x (<= {FLOOR_RATIO})"))
+                         f"{xl.wall_s / floor:.2f}x (<= {FLOOR_RATIO}){_transport_note(by_size, setting)}"))
     sequential, apply_m = _step(by_size, "M", SEQUENTIAL), _step(by_size, "M", APPLY)
     label = f"M apply at --parallelism {setting.apply_parallelism} vs sequential"
     if sequential is None or apply_m is None:

@@ -42,13 +42,11 @@ MAX_DEPTH = 32
 
 def _check_structure(value: Any, display: str) -> None:
     """Reject keys written twice and absurd nesting, in document order."""
+    # Only objects and arrays are stacked: a scalar has nothing to check but its depth, which is its
+    # parent's plus one, so a parent at the limit with any member fails at its first member.
     stack: list[tuple[Any, JsonPath]] = [(value, ())]
     while stack:
         cur, path = stack.pop()
-        if len(path) > MAX_DEPTH:
-            raise ConfigError(
-                f"nested more than {MAX_DEPTH} levels deep", file=display, path=format_path(path)
-            )
         if isinstance(cur, _DuplicateKeys):
             key = cur.duplicates[0]
             raise ConfigError(
@@ -56,8 +54,12 @@ def _check_structure(value: Any, display: str) -> None:
                 file=display,
                 path=format_path(path + (key,)),
             )
-        items = cur.items() if isinstance(cur, dict) else enumerate(cur) if isinstance(cur, list) else ()
-        stack.extend(reversed([(v, path + (k,)) for k, v in items]))
+        items = list(cur.items()) if isinstance(cur, dict) else list(enumerate(cur))
+        if items and len(path) >= MAX_DEPTH:
+            raise ConfigError(
+                f"nested more than {MAX_DEPTH} levels deep", file=display, path=format_path(path + (items[0][0],))
+            )
+        stack.extend(reversed([(v, path + (k,)) for k, v in items if isinstance(v, (dict, list))]))
 
 
 def read_json(path: Path, display: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ A plan never holds a secret value: sensitive attributes are replaced by ``SENSIT
 """
 from __future__ import annotations
 
+import collections
 import enum
 from collections.abc import Iterable
 from typing import Any
@@ -68,10 +69,10 @@ class Counts:
 
     @classmethod
     def of_steps(cls, steps: Iterable[Action]) -> Counts:
-        counts = cls()
-        for step in steps:
-            counts = counts.plus(step)
-        return counts
+        # Tallied first and built once: a plan of 20,000 creates would otherwise make as many objects.
+        n = collections.Counter(steps)
+        return cls(add=n[Action.CREATE], change=n[Action.UPDATE], destroy=n[Action.DELETE],
+                   import_=n[Action.IMPORT])
 
     def plus(self, step: Action) -> Counts:
         """These counts after one more step (steps that change nothing in Kinde leave them as they are)."""

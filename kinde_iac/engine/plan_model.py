@@ -56,6 +56,10 @@ class Verdict(str, enum.Enum):
         return self.value
 
 
+#: The steps a summary counts, and the number each adds to; the other steps change nothing in Kinde.
+_COUNTED = {Action.CREATE: "add", Action.UPDATE: "change", Action.DELETE: "destroy", Action.IMPORT: "import_"}
+
+
 @attrs.frozen
 class Counts:
     """The four numbers every summary shows: the plan line ("2 to add"), the apply line ("2 added"),
@@ -71,20 +75,12 @@ class Counts:
     def of_steps(cls, steps: Iterable[Action]) -> Counts:
         # Tallied first and built once: a plan of 20,000 creates would otherwise make as many objects.
         n = collections.Counter(steps)
-        return cls(add=n[Action.CREATE], change=n[Action.UPDATE], destroy=n[Action.DELETE],
-                   import_=n[Action.IMPORT])
+        return cls(**{field: n[step] for step, field in _COUNTED.items()})
 
     def plus(self, step: Action) -> Counts:
         """These counts after one more step (steps that change nothing in Kinde leave them as they are)."""
-        if step == Action.CREATE:
-            return attrs.evolve(self, add=self.add + 1)
-        if step == Action.UPDATE:
-            return attrs.evolve(self, change=self.change + 1)
-        if step == Action.DELETE:
-            return attrs.evolve(self, destroy=self.destroy + 1)
-        if step == Action.IMPORT:
-            return attrs.evolve(self, import_=self.import_ + 1)
-        return self
+        field = _COUNTED.get(step)
+        return attrs.evolve(self, **{field: getattr(self, field) + 1}) if field is not None else self
 
     def as_dict(self) -> dict[str, int]:
         """The JSON ``summary`` (and the apply history's) in the plan line's words."""

@@ -87,7 +87,6 @@ def options_for(size: str, args: argparse.Namespace) -> Options:
         rate_limit=args.rate_limit if size == "M" and args.rate_limit > 0 else None,
         repeats=REPEATS.get(size, 1),
         transport_sample=args.transport_sample if size in TRANSPORT_SIZES else 0,
-        apply_parallelism=APPLY_PARALLELISM,
     )
 
 

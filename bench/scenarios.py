@@ -15,6 +15,7 @@ from bench.emulator import CLIENT_ID, CLIENT_SECRET, Emulator
 from bench.measure import Step, cli_step, run_cli
 from bench.transport import post_sample
 from bench.workspaces import REPO, Shape, changed_config, config_for, shape_of
+from kinde_iac.cli.options import APPLY_PARALLELISM
 
 APPLY = "apply from empty"
 SEQUENTIAL = "apply, sequential baseline"
@@ -42,8 +43,6 @@ class Options:
     repeats: int = 1
     #: Creates in the transport sample taken just before the apply (0 skips it).
     transport_sample: int = 0
-    #: The apply's parallelism when ``parallelism`` is None (the CLI's default), for that sample.
-    apply_parallelism: int = 10
 
 
 @attrs.define
@@ -104,7 +103,7 @@ def transport_step(emulator: Emulator, opts: Options) -> Step:
     """The transport sample (see bench/transport.py) against a freshly reset emulator, taken right
     before the apply so both meet the machine in the same state."""
     emulator.reset()
-    parallelism = opts.parallelism or opts.apply_parallelism
+    parallelism = opts.parallelism or APPLY_PARALLELISM
     run = post_sample(emulator.url, CLIENT_ID, CLIENT_SECRET, parallelism=parallelism,
                       requests=opts.transport_sample)
     stats = emulator.stats()

@@ -19,6 +19,7 @@ from bench.scenarios import (
     SizeResult,
 )
 from bench.startup import HELP, VALIDATE, reference_note
+from bench.transport import cycle_s
 
 CPU_SPREAD = 1.3  # apply CPU per request: largest / smallest of M, L, XL
 FLOOR_RATIO = 1.2  # XL apply wall / (requests x latency / parallelism)
@@ -53,7 +54,7 @@ def _transport_note(by_size: Mapping[str, SizeResult], setting: Setting) -> str:
     sample = _step(by_size, "XL", TRANSPORT)
     if sample is None or not sample.requests or sample.note or not setting.latency_ms:
         return ""
-    cycle_ms = sample.wall_s * 1000.0 * setting.apply_parallelism / sample.requests
+    cycle_ms = cycle_s(sample.wall_s, sample.requests, setting.apply_parallelism) * 1000.0
     return (f"; bare client creates at the same parallelism: {cycle_ms:.1f} ms per request, "
             f"{cycle_ms / setting.latency_ms:.2f}x of the floor on their own")
 

@@ -25,6 +25,11 @@ SAMPLE_REQUESTS = 1000
 KEY_PREFIX = "bench-transport:"
 
 
+def cycle_s(wall_s: float, requests: int, parallelism: int) -> float:
+    """Wall time one worker spends per request: what the floor assumes is the latency alone."""
+    return wall_s * parallelism / requests
+
+
 @attrs.frozen
 class TransportRun:
     requests: int
@@ -35,8 +40,7 @@ class TransportRun:
 
     @property
     def cycle_s(self) -> float:
-        """Wall time one worker spends per request: what the floor assumes is the latency alone."""
-        return self.wall_s * self.parallelism / self.requests
+        return cycle_s(self.wall_s, self.requests, self.parallelism)
 
 
 def post_sample(url: str, client_id: str, client_secret: str, *, parallelism: int,
